@@ -1,0 +1,112 @@
+import json
+import logging
+import time
+
+from odoo import http
+from odoo.http import request
+
+from ..parsers.common import OrderParseError
+from ..parsers.header import read_header
+from ..utils.webhook_signature import SignatureError, verify
+
+_logger = logging.getLogger(__name__)
+
+
+class OrderIntakeController(http.Controller):
+    """The web shop's door: authenticate, store, answer. Processing runs later."""
+
+    _orders_url = "/ecom/intake/<string:shop_code>/orders"
+    _status_url = "/ecom/intake/<string:shop_code>/orders/<string:intake_ref>"
+
+    @http.route(
+        _orders_url, type="http", methods=["POST"], auth="public", csrf=False, save_session=False
+    )
+    def receive_order(self, shop_code, **_kwargs):
+        shop = self._get_shop(shop_code)
+        if shop is None:
+            return self._error(404, "unknown_shop", "No active shop has this code.")
+        httprequest = request.httprequest
+        declared = httprequest.content_length
+        if declared is None:
+            return self._error(411, "length_required", "Send the order with a Content-Length.")
+        if declared > shop.max_body_bytes:
+            return self._error(
+                413, "too_large", f"The order is larger than {shop.max_body_bytes} bytes."
+            )
+        body = httprequest.get_data(cache=False)
+        denied = self._authenticate(shop, body)
+        if denied:
+            return denied
+        try:
+            header = read_header(body)
+        except OrderParseError as exc:
+            return self._error(400, "unreadable", str(exc))
+        status, created = (
+            request.env["ecom.order.intake"]
+            .sudo()
+            ._receive(
+                shop,
+                httprequest.headers["webhook-id"],
+                dict(httprequest.headers),
+                body,
+                header,
+            )
+        )
+        status["status_url"] = self._status_path(shop, status["intake"])
+        status["duplicate"] = not created
+        return request.make_json_response(status, status=202 if created else 200)
+
+    @http.route(
+        _status_url, type="http", methods=["GET"], auth="public", csrf=False, save_session=False
+    )
+    def order_status(self, shop_code, intake_ref, **_kwargs):
+        shop = self._get_shop(shop_code)
+        if shop is None:
+            return self._error(404, "unknown_shop", "No active shop has this code.")
+        denied = self._authenticate(shop, b"")
+        if denied:
+            return denied
+        intake = (
+            request.env["ecom.order.intake"]
+            .sudo()
+            .search([("shop_id", "=", shop.id), ("name", "=", intake_ref)], limit=1)
+        )
+        if not intake:
+            return self._error(404, "unknown_intake", "This shop has no intake with this reference.")
+        status = intake._status_payload()
+        status["status_url"] = self._status_path(shop, intake.name)
+        return request.make_json_response(status)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _get_shop(self, shop_code):
+        shop = request.env["ecom.shop"].sudo().search([("code", "=", shop_code)], limit=1)
+        return shop or None
+
+    def _authenticate(self, shop, body):
+        """:return: an error response, or None when the request is authentic."""
+        headers = request.httprequest.headers
+        try:
+            verify(
+                shop._signing_secrets(),
+                headers.get("webhook-id"),
+                headers.get("webhook-timestamp"),
+                headers.get("webhook-signature"),
+                body,
+                now=time.time(),
+                tolerance=shop.timestamp_tolerance_seconds,
+            )
+        except SignatureError as exc:
+            _logger.info("Shop %s: refused delivery: %s", shop.code, exc)
+            return self._error(401, "unauthorized", str(exc))
+        return None
+
+    def _status_path(self, shop, intake_ref):
+        return f"/ecom/intake/{shop.code}/orders/{intake_ref}"
+
+    def _error(self, status, code, message):
+        return request.make_response(
+            json.dumps({"error": code, "message": message}),
+            headers=[("Content-Type", "application/json")],
+            status=status,
+        )

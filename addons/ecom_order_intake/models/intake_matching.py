@@ -1,0 +1,321 @@
+"""Matching a parsed order to our customers, products, units and prices.
+
+Every step is exact: a value either identifies one record or becomes a problem a
+person resolves. Nothing is guessed.
+"""
+
+from dataclasses import dataclass, field
+
+from odoo import models
+from odoo.tools import float_compare, float_is_zero
+
+from ..parsers.common import PAYMENT_CARD
+from ..utils.unece import uom_xmlid
+
+
+@dataclass
+class Problem:
+    code: str
+    message: str
+    line_ref: str | None = None
+
+
+@dataclass
+class MatchedLine:
+    parsed: object
+    product: object = None
+    uom: object = None
+    price_unit: float | None = None
+    problem: str | None = None
+
+
+@dataclass
+class MatchResult:
+    partner: object = None
+    pricelist: object = None
+    currency: object = None
+    delivery_partner: object = None
+    lines: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    def add(self, code, message, line_ref=None):
+        self.problems.append(Problem(code, message, line_ref))
+        return message
+
+
+class EcomOrderIntake(models.Model):
+    _inherit = "ecom.order.intake"
+
+    def _match(self, parsed):
+        """:return: a :class:`MatchResult` for the parsed order (never raises)."""
+        self.ensure_one()
+        result = MatchResult()
+        result.partner = self._match_customer(parsed.customer, result)
+        if result.partner:
+            self._check_eligibility(parsed, result)
+            self._match_currency(parsed, result)
+        for line in parsed.lines:
+            result.lines.append(self._match_line(line, result))
+        return result
+
+    # -- customer ---------------------------------------------------------
+
+    def _customer_codes(self, party):
+        """What the shop may have used to name the customer, most specific first."""
+        return [
+            party.zoho_account_id,
+            party.ref,
+            party.gln,
+            party.vat,
+            party.email,
+            party.name,
+            *party.other_ids,
+        ]
+
+    def _match_customer(self, party, result):
+        # a reviewer's choice on this intake wins, then the shop's mappings
+        if self.partner_id:
+            return self.partner_id.commercial_partner_id
+        mapped = self.env["ecom.shop.mapping"]._lookup(
+            self.shop_id, "customer", self._customer_codes(party)
+        )
+        if mapped:
+            return mapped.commercial_partner_id
+        Partner = self.env["res.partner"].with_context(active_test=True)
+        company_domain = Partner._check_company_domain(self.company_id)
+        steps = [
+            ("zoho_account_id", party.zoho_account_id, "Zoho account ID"),
+            ("ref", party.ref, "customer reference"),
+            ("vat", party.vat and party.vat.replace(" ", ""), "VAT number"),
+            ("email", party.email, "e-mail"),
+            ("name", party.name, "name"),
+        ]
+        for field_name, value, label in steps:
+            if not value:
+                continue
+            operator = "=ilike" if field_name == "email" else "="
+            partners = Partner.search(
+                [*company_domain, (field_name, operator, value.strip())]
+            ).mapped("commercial_partner_id")
+            if len(partners) == 1:
+                return partners
+            if len(partners) > 1:
+                result.add(
+                    "customer_ambiguous",
+                    self.env._(
+                        "%(count)s customers have the %(label)s “%(value)s” "
+                        "(%(names)s): choose the right one.",
+                        count=len(partners),
+                        label=label,
+                        value=value,
+                        names=", ".join(partners.mapped("display_name")[:5]),
+                    ),
+                )
+                return None
+        described = ", ".join(
+            f"{label} “{value}”"
+            for label, value in (
+                ("name", party.name),
+                ("account", party.ref),
+                ("Zoho ID", party.zoho_account_id),
+                ("VAT", party.vat),
+                ("e-mail", party.email),
+                ("GLN", party.gln),
+            )
+            if value
+        )
+        result.add(
+            "customer",
+            self.env._(
+                "No customer matches %s. Choose the customer on this intake "
+                "(or create it) and process it again.",
+                described or self.env._("this order (the document names no customer)"),
+            ),
+        )
+        return None
+
+    def _check_eligibility(self, parsed, result):
+        partner = result.partner
+        paid_by_card = parsed.payment and parsed.payment.method == PAYMENT_CARD
+        if paid_by_card:
+            if not parsed.payment.reference:
+                result.add(
+                    "payment",
+                    self.env._("The order says it was paid by card but has no payment reference."),
+                )
+            return
+        if not partner.monthly_billing_eligible:
+            result.add(
+                "eligibility",
+                self.env._(
+                    "%s does not have a monthly account and the order carries no card "
+                    "payment. Collect a payment or enable “Monthly account” on the "
+                    "customer, then process the order again.",
+                    partner.display_name,
+                ),
+            )
+
+    def _match_currency(self, parsed, result):
+        partner = result.partner
+        pricelist = partner.with_company(self.company_id).property_product_pricelist
+        result.pricelist = pricelist
+        billing_currency = pricelist.currency_id or self.company_id.currency_id
+        result.currency = billing_currency
+        if parsed.currency and parsed.currency.upper() != billing_currency.name:
+            result.add(
+                "currency",
+                self.env._(
+                    "The order is in %(sent)s but %(customer)s is billed in "
+                    "%(ours)s (pricelist “%(pricelist)s”). Give the customer a "
+                    "%(sent)s pricelist or ask the shop to resend.",
+                    sent=parsed.currency.upper(),
+                    customer=partner.display_name,
+                    ours=billing_currency.name,
+                    pricelist=pricelist.display_name or "-",
+                ),
+            )
+
+    # -- lines ------------------------------------------------------------
+
+    def _match_line(self, parsed_line, result):
+        matched = MatchedLine(parsed=parsed_line)
+        matched.product = self._match_product(parsed_line, result)
+        if not matched.product:
+            matched.problem = result.problems[-1].message
+            return matched
+        matched.uom = self._match_uom(parsed_line, matched.product, result)
+        if not matched.uom:
+            matched.problem = result.problems[-1].message
+            return matched
+        matched.price_unit = self._check_price(parsed_line, matched, result)
+        if matched.price_unit is None:
+            matched.problem = result.problems[-1].message
+        return matched
+
+    def _match_product(self, line, result):
+        reviewed = self.line_ids.filtered(
+            lambda rec: rec.line_ref == line.line_ref and rec.product_set_by_reviewer
+        )[:1]
+        if reviewed.product_id:
+            return reviewed.product_id
+        mapped = self.env["ecom.shop.mapping"]._lookup(
+            self.shop_id, "product", [line.sku, line.gtin]
+        )
+        if mapped:
+            return mapped
+        Product = self.env["product.product"]
+        company_domain = Product._check_company_domain(self.company_id)
+        for field_name, value, label in (
+            ("default_code", line.sku, "SKU"),
+            ("barcode", line.gtin, "GTIN"),
+        ):
+            if not value:
+                continue
+            products = Product.search(
+                [*company_domain, ("sale_ok", "=", True), (field_name, "=", value)]
+            )
+            if len(products) == 1:
+                return products
+            if len(products) > 1:
+                result.add(
+                    "product_ambiguous",
+                    self.env._(
+                        "Line %(line)s: %(count)s products have the %(label)s “%(value)s”.",
+                        line=line.line_ref,
+                        count=len(products),
+                        label=label,
+                        value=value,
+                    ),
+                    line.line_ref,
+                )
+                return None
+        result.add(
+            "product",
+            self.env._(
+                "Line %(line)s: no product we sell has %(what)s (%(desc)s). Choose "
+                "the product on the line and process the order again.",
+                line=line.line_ref,
+                what=" or ".join(
+                    f"{label} “{value}”"
+                    for label, value in (("SKU", line.sku), ("GTIN", line.gtin))
+                    if value
+                )
+                or self.env._("a code"),
+                desc=line.description or self.env._("no description"),
+            ),
+            line.line_ref,
+        )
+        return None
+
+    def _match_uom(self, line, product, result):
+        xmlid = uom_xmlid(line.uom_code)
+        uom = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
+        if not uom:
+            result.add(
+                "uom",
+                self.env._(
+                    "Line %(line)s: the unit code “%(code)s” is not one we know.",
+                    line=line.line_ref,
+                    code=line.uom_code,
+                ),
+                line.line_ref,
+            )
+            return None
+        if uom.category_id != product.uom_id.category_id:
+            result.add(
+                "uom",
+                self.env._(
+                    "Line %(line)s: ordered in %(uom)s but %(product)s is sold in %(ours)s.",
+                    line=line.line_ref,
+                    uom=uom.name,
+                    product=product.display_name,
+                    ours=product.uom_id.name,
+                ),
+                line.line_ref,
+            )
+            return None
+        return uom
+
+    def _check_price(self, line, matched, result):
+        """:return: the unit price for the sale line, or None after a problem."""
+        if not result.pricelist and not result.partner:
+            return None
+        quantity = float(line.quantity)
+        pricelist = result.pricelist
+        currency = result.currency or self.company_id.currency_id
+        if pricelist:
+            list_price = pricelist._get_product_price(
+                matched.product, quantity, uom=matched.uom, currency=currency
+            )
+        else:
+            list_price = matched.product.uom_id._compute_price(
+                matched.product.lst_price, matched.uom
+            )
+        if line.unit_price is None:
+            return list_price
+        if any(problem.code == "currency" for problem in result.problems):
+            return float(line.unit_price)  # prices in another currency: not comparable
+        shop_price = float(line.unit_price)
+        tolerance = self.shop_id.price_tolerance_percent / 100.0
+        if float_is_zero(list_price, precision_rounding=currency.rounding):
+            deviation_ok = float_is_zero(shop_price, precision_rounding=currency.rounding)
+        else:
+            deviation = abs(shop_price - list_price) / abs(list_price)
+            deviation_ok = float_compare(deviation, tolerance, precision_digits=6) <= 0
+        if not deviation_ok:
+            result.add(
+                "price",
+                self.env._(
+                    "Line %(line)s (%(product)s): the shop charged %(shop)s %(cur)s, "
+                    "the customer's price is %(ours)s %(cur)s (tolerance %(tol)s%%).",
+                    line=line.line_ref,
+                    product=matched.product.display_name,
+                    shop=currency.round(shop_price),
+                    ours=currency.round(list_price),
+                    cur=currency.name,
+                    tol=self.shop_id.price_tolerance_percent,
+                ),
+                line.line_ref,
+            )
+            return None
+        return shop_price

@@ -1,0 +1,418 @@
+"""Turning a stored intake into a sale order, once, or into a review task."""
+
+import logging
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..parsers import parse_order
+from ..parsers.common import (
+    ACTION_DELETE,
+    ACTION_NEW,
+    ACTION_UPDATE,
+    PAYMENT_CARD,
+    OrderParseError,
+)
+
+_logger = logging.getLogger(__name__)
+
+
+class ReviewNeeded(Exception):
+    """Raised inside the attempt's savepoint so nothing of it is kept."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
+class EcomOrderIntake(models.Model):
+    _inherit = "ecom.order.intake"
+
+    def _process_job(self):
+        """queue_job entry point: process one intake; safe to run twice."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE SKIP LOCKED",
+            [self.id],
+        )
+        if not self.env.cr.fetchone():
+            raise RetryableJobError(
+                "Intake is being processed by someone else", seconds=10, ignore_retry=True
+            )
+        self.invalidate_recordset()
+        if self.state != "received":
+            return self.env._("Nothing to do: intake is %s.", self.state)
+        self._process()
+        return self.env._("Intake %s: %s", self.name, self.state)
+
+    def _process(self):
+        """One attempt; leaves the intake done, cancelled or in review."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE", [self.id]
+        )
+        self.invalidate_recordset()
+        if self.state in ("done", "cancelled"):
+            return
+        self.attempt_count += 1
+        try:
+            parsed = parse_order(self._raw_bytes())
+        except OrderParseError as exc:
+            return self._send_to_review([("parse", str(exc), None)])
+        if parsed.format not in self.shop_id._accepted_formats():
+            return self._send_to_review(
+                [("format", self.env._("This shop is not set up to send %s orders.", parsed.format), None)]
+            )
+        self._store_parsed(parsed)
+        try:
+            if parsed.action == ACTION_NEW:
+                self._apply_new(parsed)
+            elif parsed.action == ACTION_UPDATE:
+                self._apply_update(parsed)
+            elif parsed.action == ACTION_DELETE:
+                self._apply_delete(parsed)
+        except ReviewNeeded as review:
+            return self._send_to_review(review.problems)
+        except (UserError, ValidationError) as exc:
+            # Odoo refused the order (e.g. a missing account): a person must look
+            return self._send_to_review([("error", str(exc), None)])
+        self.problem_ids.unlink()
+        self.processed_at = fields.Datetime.now()
+        self.activity_ids.action_feedback(feedback=self.env._("Processed."))
+
+    # -- reading ------------------------------------------------------------
+
+    def _store_parsed(self, parsed):
+        """Keep what the document says, for people to read and correct."""
+        reviewed = {
+            line.line_ref: line.product_id
+            for line in self.line_ids
+            if line.product_set_by_reviewer
+        }
+        self.write(
+            {
+                "external_order_id": parsed.external_id,
+                "customer_reference": parsed.customer_reference,
+                "customer_name": parsed.customer.name,
+                "currency_code": parsed.currency,
+                "amount_total_sent": float(parsed.total_amount or 0.0),
+                "payment_reference": parsed.payment and parsed.payment.reference,
+                "payment_method": parsed.payment and parsed.payment.method,
+                "line_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "sequence": index,
+                            "line_ref": line.line_ref,
+                            "sku": line.sku,
+                            "gtin": line.gtin,
+                            "description": line.description,
+                            "quantity": float(line.quantity),
+                            "uom_code": line.uom_code,
+                            "unit_price": float(line.unit_price or 0.0),
+                            "product_id": reviewed.get(line.line_ref, self.env["product.product"]).id,
+                            "product_set_by_reviewer": line.line_ref in reviewed,
+                        }
+                    )
+                    for index, line in enumerate(parsed.lines)
+                ],
+            }
+        )
+
+    def _match_or_review(self, parsed):
+        result = self._match(parsed)
+        if not parsed.lines:
+            result.add("parse", self.env._("The order has no lines."))
+        by_ref = {line.line_ref: line for line in self.line_ids}
+        for matched in result.lines:
+            line = by_ref.get(matched.parsed.line_ref)
+            if line:
+                line.write({"product_id": matched.product.id if matched.product else False,
+                            "problem": matched.problem or False})
+        if not self.partner_id and result.partner:
+            self.partner_id = result.partner
+        if result.problems:
+            raise ReviewNeeded([(p.code, p.message, p.line_ref) for p in result.problems])
+        return result
+
+    # -- actions ----------------------------------------------------------------
+
+    # Matching writes what it found on the intake (kept for the reviewer); only
+    # the making of orders and payments runs in a savepoint, so a failed attempt
+    # leaves no half-made order.
+
+    def _apply_new(self, parsed):
+        result = self._match_or_review(parsed)
+        with self.env.cr.savepoint():
+            order = self._create_sale_order(parsed, result)
+            self._record_card_payment(parsed, order)
+            self.write(
+                {"sale_order_id": order.id, "state": "done", "partner_id": result.partner.id}
+            )
+
+    def _apply_update(self, parsed):
+        original = self._find_original(parsed)
+        if original.state == "needs_review" or original.state == "received":
+            original.write({"state": "cancelled"})
+            original.message_post(body=self.env._("Superseded by the change %s.", self.name))
+            self._apply_new(parsed)
+            return
+        old_order = original.sale_order_id
+        self._check_changeable(old_order)
+        result = self._match_or_review(parsed)
+        with self.env.cr.savepoint():
+            new_order = self._create_sale_order(parsed, result)
+            old_order._action_cancel()
+            old_order.message_post(
+                body=self.env._("Cancelled: the shop changed the order; see %s.", new_order.name)
+            )
+            self._record_card_payment(parsed, new_order)
+            self.write(
+                {"sale_order_id": new_order.id, "state": "done", "partner_id": result.partner.id}
+            )
+
+    def _apply_delete(self, parsed):
+        original = self._find_original(parsed)
+        if original.state in ("needs_review", "received"):
+            original.write({"state": "cancelled"})
+            original.message_post(body=self.env._("Cancelled by the shop (%s).", self.name))
+        else:
+            order = original.sale_order_id
+            self._check_changeable(order)
+            with self.env.cr.savepoint():
+                order._action_cancel()
+                order.message_post(body=self.env._("Cancelled by the shop (%s).", self.name))
+        self.write(
+            {
+                "state": "done",
+                "sale_order_id": original.sale_order_id.id,
+                "partner_id": original.partner_id.id,
+            }
+        )
+
+    def _find_original(self, parsed):
+        original = self.search(
+            [
+                ("shop_id", "=", self.shop_id.id),
+                ("external_order_id", "=", parsed.external_id),
+                ("id", "!=", self.id),
+                ("state", "!=", "cancelled"),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if not original:
+            raise ReviewNeeded(
+                [
+                    (
+                        "change",
+                        self.env._(
+                            "The shop sent a %(action)s for order %(order)s, which we "
+                            "never received. Ask the shop to send the order itself.",
+                            action=dict(self._fields["action"].selection)[parsed.action].lower(),
+                            order=parsed.external_id,
+                        ),
+                        None,
+                    )
+                ]
+            )
+        self.original_intake_id = original
+        return original
+
+    def _check_changeable(self, order):
+        invoiced = order.invoice_ids.filtered(lambda move: move.state != "cancel")
+        if invoiced:
+            raise ReviewNeeded(
+                [
+                    (
+                        "change",
+                        self.env._(
+                            "The shop changed or cancelled %(order)s, but it is already "
+                            "invoiced (%(invoices)s). Handle the change by hand.",
+                            order=order.name,
+                            invoices=", ".join(invoiced.mapped("name")),
+                        ),
+                        None,
+                    )
+                ]
+            )
+
+    def _prepare_sale_order_vals(self, parsed, result):
+        partner = result.partner
+        delivery = self._delivery_partner(parsed, partner)
+        return {
+            "partner_id": partner.id,
+            "partner_shipping_id": delivery.id,
+            "pricelist_id": result.pricelist.id if result.pricelist else False,
+            "company_id": self.company_id.id,
+            "origin": f"{self.shop_id.name} {parsed.external_id}",
+            "client_order_ref": parsed.customer_reference or parsed.external_id,
+            "ecom_intake_id": self.id,
+            "ecom_shop_id": self.shop_id.id,
+            "team_id": self.shop_id.team_id.id or False,
+            "user_id": partner.user_id.id or self.shop_id.user_id.id or False,
+            "note": parsed.note or False,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": matched.product.id,
+                        "product_uom_qty": float(matched.parsed.quantity),
+                        "product_uom": matched.uom.id,
+                        "price_unit": matched.price_unit,
+                        **(
+                            {"name": matched.parsed.description}
+                            if matched.parsed.description
+                            else {}
+                        ),
+                    }
+                )
+                for matched in result.lines
+            ],
+        }
+
+    def _create_sale_order(self, parsed, result):
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company_id)
+            .create(self._prepare_sale_order_vals(parsed, result))
+        )
+        # the shop's agreed price wins over a pricelist recompute on confirmation
+        for line, matched in zip(order.order_line, result.lines, strict=True):
+            if float_compare(line.price_unit, matched.price_unit, precision_digits=6):
+                line.price_unit = matched.price_unit
+        if self.shop_id.auto_confirm:
+            order.action_confirm()
+        return order
+
+    def _delivery_partner(self, parsed, partner):
+        """Reuse the customer's delivery contact with this address, or create one."""
+        address = parsed.delivery
+        if not address or address.is_empty():
+            return partner
+        country = self.env["res.country"].search(
+            [("code", "=", (address.country_code or "").upper())], limit=1
+        )
+        state = country and address.state_code and self.env["res.country.state"].search(
+            [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1
+        )
+        values = {
+            "street": address.street or False,
+            "street2": address.street2 or False,
+            "city": address.city or False,
+            "zip": address.zip or False,
+            "country_id": country.id or False,
+            "state_id": state.id if state else False,
+        }
+        for candidate in partner | partner.child_ids:
+            if all(
+                (candidate[key].id if key.endswith("_id") else candidate[key]) == value
+                for key, value in values.items()
+            ):
+                return candidate
+        return self.env["res.partner"].create(
+            {
+                **values,
+                "parent_id": partner.id,
+                "type": "delivery",
+                "name": address.name or False,
+                "email": address.email or False,
+                "phone": address.phone or False,
+            }
+        )
+
+    def _record_card_payment(self, parsed, order):
+        """Record the card payment the shop took, so the invoice ends up paid."""
+        payment = parsed.payment
+        if not payment or payment.method != PAYMENT_CARD:
+            return
+        amount = float(payment.amount) if payment.amount is not None else order.amount_total
+        currency = order.currency_id
+        if float_compare(amount, order.amount_total, precision_rounding=currency.rounding):
+            raise ReviewNeeded(
+                [
+                    (
+                        "payment",
+                        self.env._(
+                            "The card payment %(ref)s is %(paid)s %(cur)s but the order "
+                            "totals %(total)s %(cur)s.",
+                            ref=payment.reference,
+                            paid=currency.round(amount),
+                            total=order.amount_total,
+                            cur=currency.name,
+                        ),
+                        None,
+                    )
+                ]
+            )
+        journal = self.shop_id._get_payment_journal()
+        account_payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": order.partner_invoice_id.commercial_partner_id.id,
+                "amount": amount,
+                "currency_id": currency.id,
+                "journal_id": journal.id,
+                "memo": f"{order.name} {payment.reference}",
+                "payment_reference": payment.reference,
+            }
+        )
+        account_payment.action_post()
+        order.ecom_payment_id = account_payment
+
+    # -- review ---------------------------------------------------------------
+
+    def _send_to_review(self, problems):
+        self.problem_ids.unlink()
+        self.write(
+            {
+                "state": "needs_review",
+                "review_rate": 100.0,
+                "processed_at": fields.Datetime.now(),
+                "problem_ids": [
+                    Command.create({"code": code, "message": message, "line_ref": line_ref})
+                    for code, message, line_ref in problems
+                ],
+            }
+        )
+        self._notify_review()
+
+    def _notify_review(self):
+        """E-mail customer service (template) and give them an activity, once."""
+        group = self.env.ref("ecom_order_intake.group_intake_user")
+        users = group.users.filtered(lambda user: not user.share and user.active)
+        template = self.env.ref("ecom_order_intake.mail_template_intake_review")
+        recipients = users.mapped("partner_id")
+        if recipients:
+            self.with_context(intake_review_recipients=recipients).message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=recipients.ids,
+            )
+        activity_type = self.env.ref("ecom_order_intake.mail_activity_intake_review")
+        if not self.activity_ids.filtered(lambda act: act.activity_type_id == activity_type):
+            responsible = (self.shop_id.user_id if self.shop_id.user_id in users else users[:1])
+            self.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._("Order %s needs review", self.external_order_id or self.name),
+                note=self.problem_summary,
+                user_id=(responsible or self.env.user).id,
+            )
+
+    def _remember_review_choices(self):
+        """Turn the reviewer's picks into shop mappings, so the next order just works."""
+        Mapping = self.env["ecom.shop.mapping"]
+        if self.partner_id and any(p.code == "customer" for p in self.problem_ids):
+            try:
+                parsed = parse_order(self._raw_bytes())
+            except OrderParseError:
+                parsed = None
+            if parsed:
+                code = next((c for c in self._customer_codes(parsed.customer) if c), None)
+                Mapping._remember(self.shop_id, "customer", code, self.partner_id.commercial_partner_id)
+        for line in self.line_ids.filtered(lambda rec: rec.product_id and rec.problem):
+            line.product_set_by_reviewer = True
+            Mapping._remember(self.shop_id, "product", line.sku or line.gtin, line.product_id)

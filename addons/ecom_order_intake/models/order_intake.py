@@ -1,0 +1,313 @@
+import base64
+import hashlib
+import json
+import logging
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import file_open, file_path
+
+from ..parsers.common import ACTION_DELETE, ACTION_NEW, ACTION_UPDATE
+from ..parsers.header import read_header
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("received", "Received"),
+    ("done", "Order created"),
+    ("needs_review", "Needs review"),
+    ("cancelled", "Cancelled"),
+]
+
+# headers worth keeping next to the payload; the signature proves what was signed
+KEPT_HEADERS = (
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "content-type",
+    "content-length",
+    "user-agent",
+    "x-forwarded-for",
+)
+
+
+def document_key(parsed_header, body):
+    """The sender's idempotency key of one document.
+
+    cXML carries its own (``payloadID``). Otherwise a new order is known by its
+    order id, and an update or deletion by order id, action and content, so that
+    a resent change is recognised and a later, different change is not.
+    """
+    if parsed_header["idempotency_key"]:
+        return "payload:" + parsed_header["idempotency_key"]
+    if parsed_header["action"] == ACTION_NEW:
+        return "order:" + parsed_header["external_id"]
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    return "order:%s:%s:%s" % (
+        parsed_header["external_id"],
+        parsed_header["action"],
+        digest,
+    )
+
+
+class EcomOrderIntake(models.Model):
+    """One order document as the shop delivered it, and what became of it."""
+
+    _name = "ecom.order.intake"
+    _description = "Web shop order intake"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char("Reference", required=True, readonly=True, copy=False, default="/")
+    shop_id = fields.Many2one(
+        "ecom.shop", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    state = fields.Selection(
+        STATES, default="received", required=True, tracking=True, index=True
+    )
+    webhook_id = fields.Char("Delivery ID", readonly=True, copy=False)
+    document_key = fields.Char("Idempotency key", readonly=True, copy=False)
+    received_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    raw_payload = fields.Binary("Raw document", attachment=False, readonly=True)
+    raw_payload_text = fields.Text("Document", compute="_compute_raw_payload_text")
+    raw_headers = fields.Text("Headers", readonly=True)
+    payload_size = fields.Integer("Size (bytes)", readonly=True)
+    payload_sha256 = fields.Char("SHA-256", readonly=True)
+    doc_format = fields.Selection(
+        [("native", "Native"), ("ubl", "UBL 2.1"), ("cxml", "cXML")],
+        string="Format",
+        readonly=True,
+    )
+    action = fields.Selection(
+        [(ACTION_NEW, "New order"), (ACTION_UPDATE, "Change"), (ACTION_DELETE, "Cancellation")],
+        default=ACTION_NEW,
+        readonly=True,
+    )
+    external_order_id = fields.Char("Shop order", readonly=True, index=True)
+    customer_reference = fields.Char("Customer PO", readonly=True)
+    customer_name = fields.Char("Customer (as sent)", readonly=True)
+    currency_code = fields.Char("Currency (as sent)", readonly=True)
+    amount_total_sent = fields.Float("Total (as sent)", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        help="Matched customer. In review, choose one: it is remembered for this shop.",
+    )
+    sale_order_id = fields.Many2one("sale.order", readonly=True, copy=False, index=True)
+    original_intake_id = fields.Many2one(
+        "ecom.order.intake",
+        string="Changes intake",
+        readonly=True,
+        help="For a change or cancellation: the intake of the order it applies to.",
+    )
+    line_ids = fields.One2many("ecom.order.intake.line", "intake_id", string="Lines")
+    problem_ids = fields.One2many(
+        "ecom.order.intake.problem", "intake_id", string="Problems", readonly=True
+    )
+    problem_count = fields.Integer(compute="_compute_problem_count", store=True)
+    problem_summary = fields.Text(compute="_compute_problem_count", store=True)
+    attempt_count = fields.Integer("Attempts", readonly=True)
+    review_rate = fields.Float(
+        "Review rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for an intake that ever needed review, else 0: its average is the "
+        "share of orders that needed a person.",
+    )
+    job_uuid = fields.Char("Job", readonly=True, copy=False)
+    job_state = fields.Char(compute="_compute_job_state")
+    payment_reference = fields.Char(readonly=True)
+    payment_method = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "webhook_unique",
+            "UNIQUE(shop_id, webhook_id)",
+            "This delivery was already received.",
+        ),
+        (
+            "document_unique",
+            "UNIQUE(shop_id, document_key)",
+            "This order document was already received.",
+        ),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("ecom.order.intake")
+        return super().create(vals_list)
+
+    @api.depends("raw_payload")
+    def _compute_raw_payload_text(self):
+        for intake in self:
+            raw = intake._raw_bytes()
+            intake.raw_payload_text = raw and _decode_payload(raw)
+
+    @api.depends("problem_ids.message")
+    def _compute_problem_count(self):
+        for intake in self:
+            intake.problem_count = len(intake.problem_ids)
+            intake.problem_summary = "\n".join(intake.problem_ids.mapped("message"))
+
+    def _raw_bytes(self):
+        """:return: the document exactly as the shop sent it."""
+        self.ensure_one()
+        raw = self.with_context(bin_size=False).raw_payload
+        return base64.b64decode(raw) if raw else b""
+
+    def _compute_job_state(self):
+        jobs = self.env["queue.job"].sudo().search([("uuid", "in", self.mapped("job_uuid"))])
+        state_by_uuid = {
+            job.uuid: dict(job._fields["state"].selection).get(job.state) for job in jobs
+        }
+        for intake in self:
+            intake.job_state = state_by_uuid.get(intake.job_uuid, False)
+
+    # ------------------------------------------------------------------
+    # Receiving
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _receive(self, shop, webhook_id, headers, body, parsed_header):
+        """Store one delivery, once, and queue its processing after commit.
+
+        :param parsed_header: dict with ``format``, ``action``, ``external_id``,
+            ``idempotency_key`` (what identifies the document; see
+            :func:`..parsers.read_header`)
+        :return: ``(status, created)``: the intake's :meth:`_status_payload`, and
+            False when this was a repeated delivery of a stored document
+        """
+        key = document_key(parsed_header, body)
+        existing = self._find_delivery(shop, webhook_id, key)
+        if existing:
+            return existing._status_payload(), False
+        vals = {
+            "shop_id": shop.id,
+            "webhook_id": webhook_id,
+            "document_key": key,
+            "raw_payload": base64.b64encode(body),
+            "raw_headers": json.dumps(
+                {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS},
+                indent=1,
+                sort_keys=True,
+            ),
+            "payload_size": len(body),
+            "payload_sha256": hashlib.sha256(body).hexdigest(),
+            "doc_format": parsed_header["format"],
+            "action": parsed_header["action"],
+            "external_order_id": parsed_header["external_id"],
+        }
+        try:
+            with self.env.cr.savepoint():
+                intake = self.create(vals)
+        except psycopg2.IntegrityError as exc:
+            if exc.pgcode != errorcodes.UNIQUE_VIOLATION:
+                raise
+            # a concurrent delivery of the same document committed first; our
+            # snapshot predates it, so look with a fresh cursor
+            with self.env.registry.cursor() as cr:
+                other = self.with_env(self.env(cr=cr))._find_delivery(
+                    shop, webhook_id, key
+                )
+                if not other:
+                    raise
+                return other._status_payload(), False
+        intake._enqueue_processing()
+        return intake._status_payload(), True
+
+    @api.model
+    def _find_delivery(self, shop, webhook_id, key):
+        return self.search(
+            [
+                ("shop_id", "=", shop.id),
+                "|",
+                ("webhook_id", "=", webhook_id),
+                ("document_key", "=", key),
+            ],
+            limit=1,
+        )
+
+    def _enqueue_processing(self):
+        for intake in self:
+            job = intake.with_delay(
+                description=self.env._("Process web shop order %s", intake.name),
+                identity_key=f"ecom.order.intake,{intake.id}:{intake.attempt_count}",
+            )._process_job()
+            intake.job_uuid = job.uuid
+
+    @api.model
+    def _demo_receive_files(self, shop_id, filenames):
+        """Demo data: receive the addon's sample orders as if the shop sent them."""
+        shop = self.env["ecom.shop"].browse(shop_id)
+        for filename in filenames:
+            path = file_path(f"ecom_order_intake/demo/orders/{filename}")
+            with file_open(path, "rb") as sample:
+                body = sample.read()
+            self.with_context(queue_job__no_delay=True)._receive(
+                shop, f"demo-{filename}", {}, body, read_header(body)
+            )
+
+    def _status_payload(self):
+        """:return: the JSON the shop sees for this intake."""
+        self.ensure_one()
+        return {
+            "intake": self.name,
+            "state": self.state,
+            "order_id": self.external_order_id,
+            "sale_order": self.sale_order_id.name or None,
+            "problems": self.problem_ids.mapped("message") if self.state == "needs_review" else [],
+        }
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def action_reprocess(self):
+        """Remember what the reviewer chose, then try again now."""
+        for intake in self:
+            if intake.state not in ("needs_review", "received"):
+                raise UserError(
+                    self.env._("%s is %s: only intakes in review can be processed again.",
+                               intake.name, dict(STATES)[intake.state])
+                )
+            intake._remember_review_choices()
+            # processing makes orders and payments a reviewer may not create by hand
+            intake.sudo()._process()
+        return True
+
+    def action_cancel(self):
+        for intake in self:
+            if intake.state == "done":
+                raise UserError(
+                    self.env._("%s already made %s: cancel the sale order instead.",
+                               intake.name, intake.sale_order_id.name)
+                )
+        self.write({"state": "cancelled"})
+        self.activity_ids.action_feedback(feedback=self.env._("Intake cancelled."))
+        return True
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+
+def _decode_payload(raw):
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")

@@ -1,0 +1,259 @@
+from odoo.tests import tagged
+
+from .intake_common import IntakeCase, native_order
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeProcessing(IntakeCase):
+    def test_monthly_account_order_becomes_confirmed_sale_order(self):
+        intake = self.receive(
+            native_order("WEB-100", [("O2C-PAPER-A4", 10, 6.50), ("O2C-TONER-BK", 1, 79.00)])
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        order = intake.sale_order_id
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.partner_id, self.acme)
+        self.assertEqual(order.ecom_intake_id, intake)
+        self.assertEqual(order.client_order_ref, "WEB-100")
+        self.assertIn("WEB-100", order.origin)
+        self.assertEqual(order.order_line.product_id, self.paper | self.toner)
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), [10.0, 1.0])
+        self.assertEqual(order.payment_term_id, self.acme.property_payment_term_id)
+        self.assertFalse(order.ecom_payment_id)
+
+    def test_card_paid_order_ends_with_a_paid_invoice(self):
+        total = self.order_total([(self.paper, 2, 6.50)], self.bluebird)
+        intake = self.receive(
+            native_order(
+                "WEB-101",
+                [("O2C-PAPER-A4", 2, 6.50)],
+                customer={"AccountRef": "C-1002"},
+                payment=("card", "pi_3QxTest101", f"{total:.2f}"),
+            )
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        order = intake.sale_order_id
+        payment = order.ecom_payment_id
+        self.assertEqual(payment.state, "in_process")
+        self.assertEqual(payment.amount, total)
+        self.assertEqual(payment.payment_reference, "pi_3QxTest101")
+        self.assertEqual(payment.partner_id, self.bluebird)
+        order.order_line.qty_delivered = 2
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice.amount_residual, 0.0)
+
+    def test_card_amount_mismatch_leaves_no_half_made_order(self):
+        orders_before = self.env["sale.order"].search_count([])
+        payments_before = self.env["account.payment"].search_count([])
+        intake = self.receive(
+            native_order(
+                "WEB-102",
+                [("O2C-PAPER-A4", 2, 6.50)],
+                customer={"AccountRef": "C-1002"},
+                payment=("card", "pi_wrong", "1.00"),
+            )
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "payment")
+        self.assertIn("pi_wrong", intake.problem_summary)
+        self.assertFalse(intake.sale_order_id)
+        self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
+        self.assertEqual(self.env["account.payment"].search_count([]), payments_before)
+
+    def test_customer_matching_order(self):
+        cases = [
+            ({"ZohoAccountId": self.acme.zoho_account_id, "Name": "Wrong Name"}, self.acme),
+            ({"AccountRef": "C-1002"}, self.bluebird),
+            ({"VAT": self.acme.vat}, self.acme),
+            ({"Email": "OWNER@bluebird-cafe.example"}, self.bluebird),
+            ({"Name": "Acme Office Services"}, self.acme),
+            # a contact's e-mail gives its company
+            ({"Email": "dana.reyes@acme-office.example"}, self.acme),
+        ]
+        for index, (customer, expected) in enumerate(cases):
+            with self.subTest(customer=customer):
+                intake = self.receive(
+                    native_order(
+                        f"WEB-M{index}",
+                        [("O2C-PAPER-A4", 1, 6.50)],
+                        customer=customer,
+                        payment=("card", f"pi_{index}", None),
+                    )
+                )
+                self.assertEqual(intake.partner_id, expected, intake.problem_summary)
+
+    def test_never_guesses_a_customer(self):
+        intake = self.receive(
+            native_order("WEB-103", [("O2C-PAPER-A4", 1, 6.50)], customer={"Name": "Acme Office"})
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "customer")
+        self.assertIn("Acme Office", intake.problem_summary)
+        self.assertFalse(intake.partner_id)
+
+    def test_unknown_customer_is_reviewed_then_remembered(self):
+        cs_user = self.env.ref("o2c_base.user_customer_service")
+        body = native_order(
+            "WEB-104", [("O2C-PAPER-A4", 1, 6.50)], customer={"AccountRef": "SHOP-77"}
+        )
+        intake = self.receive(body)
+        self.assertEqual(intake.state, "needs_review")
+        self.assertIn("SHOP-77", intake.problem_summary)
+        # customer service got the e-mail (template) and an activity
+        review_mail = intake.message_ids.filtered(
+            lambda msg: "needs review" in (msg.subject or "")
+        )
+        self.assertTrue(review_mail)
+        self.assertIn(cs_user.partner_id, review_mail.partner_ids)
+        self.assertIn("SHOP-77", review_mail.body)
+        self.assertEqual(
+            intake.activity_ids.activity_type_id,
+            self.env.ref("ecom_order_intake.mail_activity_intake_review"),
+        )
+        intake.partner_id = self.acme
+        intake.action_reprocess()
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.partner_id, self.acme)
+        self.assertFalse(intake.activity_ids)
+        # the next order naming SHOP-77 needs nobody
+        second = self.receive(
+            native_order("WEB-105", [("O2C-PAPER-A4", 1, 6.50)], customer={"AccountRef": "SHOP-77"})
+        )
+        self.assertEqual(second.state, "done", second.problem_summary)
+        self.assertEqual(second.partner_id, self.acme)
+
+    def test_unknown_sku_is_reviewed_then_remembered(self):
+        intake = self.receive(
+            native_order("WEB-106", [("O2C-PAPER-A4", 1, 6.50), ("PAPER-A4-SHOP", 3, 6.50)])
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "product")
+        self.assertEqual(intake.problem_ids.line_ref, "2")
+        unknown = intake.line_ids.filtered(lambda line: line.sku == "PAPER-A4-SHOP")
+        self.assertTrue(unknown.problem)
+        self.assertFalse(unknown.product_id)
+        unknown.product_id = self.paper
+        intake.action_reprocess()
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.order_line.mapped("product_uom_qty"), [1.0, 3.0])
+        second = self.receive(native_order("WEB-107", [("PAPER-A4-SHOP", 5, 6.50)]))
+        self.assertEqual(second.state, "done", second.problem_summary)
+        self.assertEqual(second.sale_order_id.order_line.product_id, self.paper)
+
+    def test_product_by_gtin_when_sku_unknown(self):
+        body = native_order("WEB-108", [("UNKNOWN", 1, 79.00)]).replace(
+            b"<SKU>UNKNOWN</SKU>", b"<GTIN>%s</GTIN>" % self.toner.barcode.encode()
+        )
+        intake = self.receive(body)
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.order_line.product_id, self.toner)
+
+    def test_customer_without_monthly_account_must_pay_by_card(self):
+        intake = self.receive(
+            native_order("WEB-109", [("O2C-PAPER-A4", 1, 6.50)], customer={"AccountRef": "C-1002"})
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "eligibility")
+        self.assertIn("Bluebird Cafe", intake.problem_summary)
+        self.assertFalse(intake.sale_order_id)
+
+    def test_currency_mismatch_is_reviewed(self):
+        intake = self.receive(
+            native_order("WEB-110", [("O2C-PAPER-A4", 1, 6.50)], currency="EUR")
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "currency")
+        self.assertIn("EUR", intake.problem_summary)
+        self.assertIn("USD", intake.problem_summary)
+
+    def test_price_outside_tolerance_is_reviewed(self):
+        intake = self.receive(
+            native_order("WEB-111", [("O2C-PAPER-A4", 1, 6.55), ("O2C-TONER-BK", 1, 60.00)])
+        )
+        # 6.55 is within 1 % of 6.50; 60 is far below 79
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "price")
+        self.assertEqual(intake.problem_ids.line_ref, "2")
+        self.shop.price_tolerance_percent = 30
+        intake.action_reprocess()
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.order_line.mapped("price_unit"), [6.55, 60.0])
+
+    def test_unit_of_measure(self):
+        intake = self.receive(native_order("WEB-112", [("O2C-PAPER-A4", 2, 78.0, "DZN")]))
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        line = intake.sale_order_id.order_line
+        self.assertEqual(line.product_uom, self.env.ref("uom.product_uom_dozen"))
+        wrong = self.receive(native_order("WEB-113", [("O2C-PAPER-A4", 2, 6.5, "KGM")]))
+        self.assertEqual(wrong.problem_ids.code, "uom")
+
+    def test_delivery_address_creates_then_reuses_a_delivery_contact(self):
+        ship_to = {
+            "Name": "Acme warehouse",
+            "Street": "1 Dock Road",
+            "City": "Tacoma",
+            "Zip": "98402",
+            "Country": "US",
+        }
+        first = self.receive(native_order("WEB-114", [("O2C-PAPER-A4", 1, 6.5)], ship_to=ship_to))
+        second = self.receive(native_order("WEB-115", [("O2C-PAPER-A4", 1, 6.5)], ship_to=ship_to))
+        delivery = first.sale_order_id.partner_shipping_id
+        self.assertEqual(delivery.parent_id, self.acme)
+        self.assertEqual(delivery.type, "delivery")
+        self.assertEqual(delivery.street, "1 Dock Road")
+        self.assertEqual(second.sale_order_id.partner_shipping_id, delivery)
+
+    def test_same_document_twice_makes_one_intake(self):
+        body = native_order("WEB-116", [("O2C-PAPER-A4", 1, 6.5)])
+        first = self.receive(body, webhook_id="msg_same")
+        again = self.receive(body, webhook_id="msg_same")
+        resent = self.receive(body, webhook_id="msg_other_delivery")
+        self.assertEqual(first, again)
+        self.assertEqual(first, resent)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("ecom_intake_id", "=", first.id)]), 1
+        )
+
+    def test_job_runs_twice_without_second_order(self):
+        intake = self.receive(native_order("WEB-117", [("O2C-PAPER-A4", 1, 6.5)]))
+        order = intake.sale_order_id
+        intake._process_job()
+        intake._process()
+        self.assertEqual(intake.sale_order_id, order)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-117")]), 1
+        )
+
+    def test_native_update_replaces_and_delete_cancels(self):
+        original = self.receive(native_order("WEB-118", [("O2C-PAPER-A4", 1, 6.5)]))
+        update = self.receive(
+            native_order("WEB-118", [("O2C-PAPER-A4", 4, 6.5)], action="update")
+        )
+        self.assertEqual(update.state, "done", update.problem_summary)
+        self.assertEqual(update.original_intake_id, original)
+        self.assertEqual(original.sale_order_id.state, "cancel")
+        self.assertEqual(update.sale_order_id.order_line.product_uom_qty, 4.0)
+        delete = self.receive(native_order("WEB-118", [("O2C-PAPER-A4", 4, 6.5)], action="delete"))
+        self.assertEqual(delete.state, "done", delete.problem_summary)
+        self.assertEqual(update.sale_order_id.state, "cancel")
+
+    def test_change_of_an_invoiced_order_is_reviewed(self):
+        original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
+        original.sale_order_id.order_line.qty_delivered = 1
+        original.sale_order_id._create_invoices().action_post()
+        delete = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)], action="delete"))
+        self.assertEqual(delete.state, "needs_review")
+        self.assertEqual(delete.problem_ids.code, "change")
+        self.assertEqual(original.sale_order_id.state, "sale")
+
+    def test_change_for_unknown_order_is_reviewed(self):
+        delete = self.receive(native_order("WEB-NEVER", [("O2C-PAPER-A4", 1, 6.5)], action="delete"))
+        self.assertEqual(delete.state, "needs_review")
+        self.assertIn("WEB-NEVER", delete.problem_summary)
+
+    def test_format_not_accepted_by_shop(self):
+        self.shop.accept_native = False
+        intake = self.receive(native_order("WEB-120", [("O2C-PAPER-A4", 1, 6.5)]))
+        self.assertEqual(intake.problem_ids.code, "format")

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""`make bench`: order intake throughput against baselines measured in the same run.
+
+1. Accept rate: signed XML POSTs to our intake route vs. POSTs to a bare Odoo
+   route that stores the body with one INSERT (bench/addons/o2c_bench_baseline),
+   same server, same client, interleaved rounds. The job runner is off, so this
+   measures what the shop waits for: authenticate, store, queue, answer.
+2. Order rate: XML document → confirmed sale order (parse, match, create,
+   confirm) vs. a plain ORM create + confirm loop of the same order.
+
+Reports absolute numbers and ratios; writes bench/results/latest.json.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+
+BENCH = pathlib.Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
+from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
+
+signature = load_webhook_signature()
+
+ORDER = (
+    '<Order xmlns="urn:o2c:ecom:order:1"><OrderId>{order_id}</OrderId>'
+    "<OrderDate>2026-11-20</OrderDate><Currency>USD</Currency>"
+    "<Customer><AccountRef>C-1001</AccountRef><Name>Acme Office Services</Name></Customer>"
+    '<Lines><Line number="1"><SKU>O2C-PAPER-A4</SKU><Quantity unitCode="C62">10</Quantity>'
+    "<UnitPrice>6.50</UnitPrice></Line></Lines></Order>"
+)
+
+
+def timed_posts(session, url, count, make_request):
+    latencies = []
+    for _ in range(count):
+        body, headers = make_request()
+        started = time.perf_counter()
+        response = session.post(url, data=body, headers=headers, timeout=30)
+        latencies.append(time.perf_counter() - started)
+        if response.status_code not in (200, 202):
+            raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+    return latencies
+
+
+def summary(latencies):
+    ordered = sorted(latencies)
+    return {
+        "requests": len(latencies),
+        "per_s": len(latencies) / sum(latencies),
+        "p50_ms": 1000 * statistics.median(ordered),
+        "p95_ms": 1000 * ordered[int(0.95 * (len(ordered) - 1))],
+    }
+
+
+def bench_accept(server, shop_code, secret, count, rounds):
+    session = requests.Session()
+    intake_url = f"{server.url}/ecom/intake/{shop_code}/orders"
+    bare_url = f"{server.url}/o2c_bench/insert"
+
+    def intake_request():
+        body = ORDER.format(order_id=f"B-{uuid.uuid4().hex}").encode()
+        headers = signature.signed_headers(secret, uuid.uuid4().hex, int(time.time()), body)
+        headers["Content-Type"] = "application/xml"
+        return body, headers
+
+    def bare_request():
+        body = ORDER.format(order_id=f"B-{uuid.uuid4().hex}").encode()
+        return body, {"Content-Type": "application/xml"}
+
+    timed_posts(session, intake_url, 20, intake_request)  # warm up
+    timed_posts(session, bare_url, 20, bare_request)
+    ours, bare = [], []
+    for _ in range(rounds):
+        ours += timed_posts(session, intake_url, count, intake_request)
+        bare += timed_posts(session, bare_url, count, bare_request)
+    return {"intake": summary(ours), "bare_insert_route": summary(bare)}
+
+
+def run(cmd, **kwargs):
+    print("$", " ".join(cmd[:6]), "...", flush=True)
+    return subprocess.run(cmd, check=True, **kwargs)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="O2C benchmarks")
+    parser.add_argument("--requests", type=int, default=200, help="per route and round")
+    parser.add_argument("--orders", type=int, default=40, help="per loop and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+    problem = check_odoo()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+
+    addons_path = odoo_addons_path() + "," + str(BENCH / "addons")
+    database = f"o2c_bench_{os.getpid()}"
+    addons = ",".join([*discover_addons(), "o2c_bench_baseline"])
+    log = REPO / "var/bench.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    results = {"database": database}
+    try:
+        with open(log, "ab") as out:
+            run(
+                [sys.executable, "-m", "odoo", "-c", str(REPO / "odoo.conf"),
+                 "--addons-path", addons_path, "-d", database, "-i", addons,
+                 "--stop-after-init", "--log-level", "warn"],
+                stdout=out, stderr=subprocess.STDOUT,
+            )
+        # job runner off: the accept benchmark measures the door, not the jobs
+        server = OdooServer(
+            database, addons_path=addons_path, log_path=REPO / "var/bench-server.log",
+            server_wide_modules="base,web", extra_args=["--log-level", "warn"],
+        ).start()
+        try:
+            rpc = server.rpc()
+            secret = signature.generate_secret()
+            shop_id = rpc("ecom.shop", "create", {"name": "Bench shop", "code": "bench"})
+            rpc("ecom.shop.secret", "create", {"shop_id": shop_id, "name": "b", "secret": secret})
+            results["accept"] = bench_accept(server, "bench", secret, args.requests, args.rounds)
+        finally:
+            server.stop()
+        output = run(
+            [sys.executable, str(BENCH / "order_rate.py"), "--database", database,
+             "--addons-path", addons_path, "--config", str(REPO / "odoo.conf"),
+             "--count", str(args.orders), "--rounds", str(args.rounds)],
+            capture_output=True, text=True,
+        ).stdout
+        results["orders"] = json.loads(output.strip().splitlines()[-1])
+    finally:
+        if not args.keep_db:
+            subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
+
+    accept, orders = results["accept"], results["orders"]
+    results["ratios"] = {
+        "accept_rate_vs_bare_insert_route": accept["intake"]["per_s"] / accept["bare_insert_route"]["per_s"],
+        "xml_to_order_rate_vs_orm_loop": orders["intake_orders_per_s"] / orders["orm_orders_per_s"],
+    }
+    (BENCH / "results").mkdir(exist_ok=True)
+    (BENCH / "results/latest.json").write_text(json.dumps(results, indent=2))
+    print()
+    print("Intake accept (sequential client, job runner off)")
+    for name, row in accept.items():
+        print(f"  {name:18} {row['per_s']:7.1f} req/s  p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms")
+    print(f"  ratio intake / bare INSERT route: {results['ratios']['accept_rate_vs_bare_insert_route']:.2f}")
+    print("XML → confirmed sale order (one transaction per order)")
+    print(f"  intake (parse+match+create+confirm) {orders['intake_orders_per_s']:7.1f} orders/s")
+    print(f"  ORM create + confirm               {orders['orm_orders_per_s']:7.1f} orders/s")
+    print(f"  ratio intake / ORM loop: {results['ratios']['xml_to_order_rate_vs_orm_loop']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

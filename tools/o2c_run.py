@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Demo: serve database ``o2c_demo`` with all our addons and demo data.
+
+Creates the database on first use (``-i <our addons>``, demo data loaded),
+installs any of our addons it is missing (or updates them all with --update),
+then serves it on http://localhost:8069 in threaded mode (workers 0) with
+queue_job loaded server-wide, so its job runner thread processes jobs.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import o2c_common as common  # noqa: E402
+
+REPO = common.REPO
+DEFAULT_DB = "o2c_demo"
+
+
+def say(msg=""):
+    print(f"[o2c-run] {msg}" if msg else "", flush=True)
+
+
+def odoo(args):
+    """Run Odoo in the foreground (output straight to the terminal)."""
+    cmd = common.odoo_command(*args)
+    say("$ " + " ".join(["python3", "-m", "odoo", *cmd[3:]]))
+    proc = subprocess.Popen(cmd, cwd=REPO, env=common.odoo_env())
+    # pass a SIGTERM on to Odoo (Ctrl-C already reaches it: same process group)
+    previous = signal.signal(
+        signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM)
+    )
+    try:
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:
+                continue  # Odoo got the SIGINT too and shuts down: wait for it
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--db", default=DEFAULT_DB, help=f"database name (default {DEFAULT_DB})"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8069, help="HTTP port (default 8069)"
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="update (-u) all our addons before serving",
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="drop the database first and start from scratch",
+    )
+    parser.add_argument(
+        "--init-only",
+        action="store_true",
+        help="create / update the database, then exit without serving",
+    )
+    args = parser.parse_args(argv)
+
+    problem = common.check_odoo() or common.check_postgres()
+    if problem:
+        say("ERROR: " + problem.replace("\n", "\n[o2c-run] "))
+        return 2
+    try:
+        addons = list(common.discover_addons())
+    except ValueError as exc:
+        say(f"ERROR: {exc}")
+        return 1
+    if not addons:
+        say(f"ERROR: no addon found in {common.addons_dir()}")
+        return 1
+    addons_path = common.odoo_addons_path()
+    db = args.db
+    base = ["-d", db, "--addons-path", addons_path, "--db-filter", f"^{db}$"]
+
+    if args.reset and common.database_exists(db):
+        say(f"--reset: dropping database {db}")
+        common.drop_database(db)
+
+    installed = common.installed_modules(db) if common.database_exists(db) else set()
+    missing = [name for name in addons if name not in installed]
+    init_args = []
+    if missing:
+        what = "creating" if not installed else "completing"
+        say(f"{what} database {db}: installing {', '.join(missing)} with demo data")
+        init_args += ["-i", ",".join(missing)]
+    if args.update:
+        init_args += ["-u", ",".join(addons)]
+    if init_args:
+        rc = odoo([*base, *init_args, "--workers", "0", "--stop-after-init"])
+        if rc:
+            say(
+                f"ERROR: installing the addons into {db} failed (status {rc}); "
+                "see the log above"
+            )
+            return rc
+    else:
+        say(f"database {db} already has {', '.join(addons)} installed")
+    if args.init_only:
+        return 0
+
+    url = f"http://localhost:{args.port}"
+    say("")
+    say(f"Open {url} and log in as admin / admin (the demo admin user).")
+    say("Send a sample web shop order from another terminal:")
+    say(
+        "  python3 tools/send_order.py "
+        "addons/ecom_order_intake/demo/orders/native_card_paid.xml"
+    )
+    say("Queued jobs run in the job runner thread of this server (queue_job).")
+    say("Stop with Ctrl-C.")
+    say("")
+    serve = [*base, "--http-port", str(args.port), "--workers", "0"]
+    rc = odoo(serve)
+    return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else rc
+
+
+if __name__ == "__main__":
+    os.chdir(REPO)
+    sys.exit(main())

@@ -10,25 +10,20 @@ import sys
 import time
 import uuid
 
+from order_document import native_order
+
 import odoo
 from odoo.tools import config
-
-NATIVE = (
-    '<Order xmlns="urn:o2c:ecom:order:1"><OrderId>{order_id}</OrderId>'
-    "<OrderDate>2026-11-20</OrderDate><Currency>USD</Currency>"
-    "<Customer><AccountRef>C-1001</AccountRef><Name>Acme Office Services</Name></Customer>"
-    '<Lines><Line number="1"><SKU>O2C-PAPER-A4</SKU><Quantity unitCode="C62">10</Quantity>'
-    "<UnitPrice>6.50</UnitPrice></Line>"
-    '<Line number="2"><SKU>O2C-TONER-BK</SKU><Quantity unitCode="C62">1</Quantity>'
-    "<UnitPrice>79.00</UnitPrice></Line></Lines></Order>"
-)
 
 
 def run_orm(registry, count):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         partner = env.ref("o2c_base.customer_acme").id
-        products = [env.ref("o2c_base.product_paper_a4").id, env.ref("o2c_base.product_toner_bk").id]
+        products = [
+            env.ref("o2c_base.product_paper_a4").id,
+            env.ref("o2c_base.product_toner_bk").id,
+        ]
     started = time.perf_counter()
     for _ in range(count):
         with registry.cursor() as cr:
@@ -38,8 +33,20 @@ def run_orm(registry, count):
                     "partner_id": partner,
                     "client_order_ref": uuid.uuid4().hex,
                     "order_line": [
-                        odoo.Command.create({"product_id": products[0], "product_uom_qty": 10, "price_unit": 6.5}),
-                        odoo.Command.create({"product_id": products[1], "product_uom_qty": 1, "price_unit": 79.0}),
+                        odoo.Command.create(
+                            {
+                                "product_id": products[0],
+                                "product_uom_qty": 10,
+                                "price_unit": 6.5,
+                            }
+                        ),
+                        odoo.Command.create(
+                            {
+                                "product_id": products[1],
+                                "product_uom_qty": 1,
+                                "price_unit": 79.0,
+                            }
+                        ),
                     ],
                 }
             )
@@ -56,11 +63,17 @@ def run_intake(registry, count):
         ].read_header
     started = time.perf_counter()
     for _ in range(count):
-        body = NATIVE.format(order_id=f"BENCH-{uuid.uuid4().hex}").encode()
+        body = native_order(f"BENCH-{uuid.uuid4().hex}")
         with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"queue_job__no_delay": True})
+            env = odoo.api.Environment(
+                cr, odoo.SUPERUSER_ID, {"queue_job__no_delay": True}
+            )
             status, _created = env["ecom.order.intake"]._receive(
-                env["ecom.shop"].browse(shop_id), uuid.uuid4().hex, {}, body, read_header(body)
+                env["ecom.shop"].browse(shop_id),
+                uuid.uuid4().hex,
+                {},
+                body,
+                read_header(body),
             )
             if status["state"] != "done":
                 raise RuntimeError(f"benchmark order not imported: {status}")
@@ -76,7 +89,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     config.parse_config(
-        ["-c", args.config, "--addons-path", args.addons_path, "-d", args.database, "--log-level", "warn"]
+        [
+            "-c",
+            args.config,
+            "--addons-path",
+            args.addons_path,
+            "-d",
+            args.database,
+            "--log-level",
+            "warn",
+        ]
     )
     registry = odoo.modules.registry.Registry(args.database)
     run_orm(registry, 5)  # warm caches

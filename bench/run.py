@@ -30,16 +30,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
+from order_document import native_order  # noqa: E402
 
 signature = load_webhook_signature()
-
-ORDER = (
-    '<Order xmlns="urn:o2c:ecom:order:1"><OrderId>{order_id}</OrderId>'
-    "<OrderDate>2026-11-20</OrderDate><Currency>USD</Currency>"
-    "<Customer><AccountRef>C-1001</AccountRef><Name>Acme Office Services</Name></Customer>"
-    '<Lines><Line number="1"><SKU>O2C-PAPER-A4</SKU><Quantity unitCode="C62">10</Quantity>'
-    "<UnitPrice>6.50</UnitPrice></Line></Lines></Order>"
-)
 
 
 def timed_posts(session, url, count, make_request):
@@ -70,13 +63,15 @@ def bench_accept(server, shop_code, secret, count, rounds):
     bare_url = f"{server.url}/o2c_bench/insert"
 
     def intake_request():
-        body = ORDER.format(order_id=f"B-{uuid.uuid4().hex}").encode()
-        headers = signature.signed_headers(secret, uuid.uuid4().hex, int(time.time()), body)
+        body = native_order(f"B-{uuid.uuid4().hex}")
+        headers = signature.signed_headers(
+            secret, uuid.uuid4().hex, int(time.time()), body
+        )
         headers["Content-Type"] = "application/xml"
         return body, headers
 
     def bare_request():
-        body = ORDER.format(order_id=f"B-{uuid.uuid4().hex}").encode()
+        body = native_order(f"B-{uuid.uuid4().hex}")
         return body, {"Content-Type": "application/xml"}
 
     timed_posts(session, intake_url, 20, intake_request)  # warm up
@@ -114,29 +109,66 @@ def main():
     try:
         with open(log, "ab") as out:
             run(
-                [sys.executable, "-m", "odoo", "-c", str(REPO / "odoo.conf"),
-                 "--addons-path", addons_path, "-d", database, "-i", addons,
-                 "--stop-after-init", "--log-level", "warn"],
-                stdout=out, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "odoo",
+                    "-c",
+                    str(REPO / "odoo.conf"),
+                    "--addons-path",
+                    addons_path,
+                    "-d",
+                    database,
+                    "-i",
+                    addons,
+                    "--stop-after-init",
+                    "--log-level",
+                    "warn",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         # job runner off: the accept benchmark measures the door, not the jobs
         server = OdooServer(
-            database, addons_path=addons_path, log_path=REPO / "var/bench-server.log",
-            server_wide_modules="base,web", extra_args=["--log-level", "warn"],
+            database,
+            addons_path=addons_path,
+            log_path=REPO / "var/bench-server.log",
+            server_wide_modules="base,web",
+            extra_args=["--log-level", "warn"],
         ).start()
         try:
             rpc = server.rpc()
             secret = signature.generate_secret()
-            shop_id = rpc("ecom.shop", "create", {"name": "Bench shop", "code": "bench"})
-            rpc("ecom.shop.secret", "create", {"shop_id": shop_id, "name": "b", "secret": secret})
-            results["accept"] = bench_accept(server, "bench", secret, args.requests, args.rounds)
+            shop_id = rpc(
+                "ecom.shop", "create", {"name": "Bench shop", "code": "bench"}
+            )
+            rpc(
+                "ecom.shop.secret",
+                "create",
+                {"shop_id": shop_id, "name": "b", "secret": secret},
+            )
+            results["accept"] = bench_accept(
+                server, "bench", secret, args.requests, args.rounds
+            )
         finally:
             server.stop()
         output = run(
-            [sys.executable, str(BENCH / "order_rate.py"), "--database", database,
-             "--addons-path", addons_path, "--config", str(REPO / "odoo.conf"),
-             "--count", str(args.orders), "--rounds", str(args.rounds)],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                str(BENCH / "order_rate.py"),
+                "--database",
+                database,
+                "--addons-path",
+                addons_path,
+                "--config",
+                str(REPO / "odoo.conf"),
+                "--count",
+                str(args.orders),
+                "--rounds",
+                str(args.rounds),
+            ],
+            capture_output=True,
+            text=True,
         ).stdout
         results["orders"] = json.loads(output.strip().splitlines()[-1])
     finally:
@@ -145,20 +177,33 @@ def main():
 
     accept, orders = results["accept"], results["orders"]
     results["ratios"] = {
-        "accept_rate_vs_bare_insert_route": accept["intake"]["per_s"] / accept["bare_insert_route"]["per_s"],
-        "xml_to_order_rate_vs_orm_loop": orders["intake_orders_per_s"] / orders["orm_orders_per_s"],
+        "accept_rate_vs_bare_insert_route": accept["intake"]["per_s"]
+        / accept["bare_insert_route"]["per_s"],
+        "xml_to_order_rate_vs_orm_loop": orders["intake_orders_per_s"]
+        / orders["orm_orders_per_s"],
     }
     (BENCH / "results").mkdir(exist_ok=True)
     (BENCH / "results/latest.json").write_text(json.dumps(results, indent=2))
+    ratios = results["ratios"]
     print()
     print("Intake accept (sequential client, job runner off)")
     for name, row in accept.items():
-        print(f"  {name:18} {row['per_s']:7.1f} req/s  p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms")
-    print(f"  ratio intake / bare INSERT route: {results['ratios']['accept_rate_vs_bare_insert_route']:.2f}")
+        print(
+            f"  {name:18} {row['per_s']:7.1f} req/s  p50 {row['p50_ms']:6.1f} ms"
+            f"  p95 {row['p95_ms']:6.1f} ms"
+        )
+    accept_ratio = ratios["accept_rate_vs_bare_insert_route"]
+    print(f"  ratio intake / bare INSERT route: {accept_ratio:.2f}")
     print("XML → confirmed sale order (one transaction per order)")
-    print(f"  intake (parse+match+create+confirm) {orders['intake_orders_per_s']:7.1f} orders/s")
-    print(f"  ORM create + confirm               {orders['orm_orders_per_s']:7.1f} orders/s")
-    print(f"  ratio intake / ORM loop: {results['ratios']['xml_to_order_rate_vs_orm_loop']:.2f}")
+    print(
+        f"  intake (parse, match, create, confirm)"
+        f" {orders['intake_orders_per_s']:7.1f} orders/s"
+    )
+    print(
+        f"  ORM create + confirm                  "
+        f" {orders['orm_orders_per_s']:7.1f} orders/s"
+    )
+    print(f"  ratio intake / ORM loop: {ratios['xml_to_order_rate_vs_orm_loop']:.2f}")
     return 0
 
 

@@ -10,7 +10,6 @@ import time
 import uuid
 
 import pytest
-
 from odoo_server import OdooServer, load_webhook_signature
 
 signature = load_webhook_signature()
@@ -44,7 +43,11 @@ def shop(rpc):
     code = f"pytest-{uuid.uuid4().hex[:8]}"
     secret = signature.generate_secret()
     shop_id = rpc("ecom.shop", "create", {"name": f"Shop {code}", "code": code})
-    rpc("ecom.shop.secret", "create", {"shop_id": shop_id, "name": "pytest", "secret": secret})
+    rpc(
+        "ecom.shop.secret",
+        "create",
+        {"shop_id": shop_id, "name": "pytest", "secret": secret},
+    )
     return {"code": code, "secret": secret, "id": shop_id}
 
 

@@ -19,6 +19,7 @@ import requests
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 from o2c_common import odoo_addons_path  # noqa: E402
+
 SIGNATURE_PY = REPO / "addons/ecom_order_intake/utils/webhook_signature.py"
 
 
@@ -104,7 +105,9 @@ class OdooServer:
                 pass
             time.sleep(0.5)
         self.stop()
-        raise RuntimeError(f"Odoo did not answer within {timeout}s; see {self.log_path}")
+        raise RuntimeError(
+            f"Odoo did not answer within {timeout}s; see {self.log_path}"
+        )
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -129,7 +132,9 @@ class OdooRpc:
         self.uid = common.authenticate(database, login, password, {})
         if not self.uid:
             raise RuntimeError(f"cannot log in as {login} on {database}")
-        self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+        self.models = xmlrpc.client.ServerProxy(
+            f"{url}/xmlrpc/2/object", allow_none=True
+        )
 
     def __call__(self, model, method, *args, **kwargs):
         return self.models.execute_kw(

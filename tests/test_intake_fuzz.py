@@ -34,7 +34,16 @@ def mutate(sample, seed):
             del data[position : position + rng.randint(1, 40)]
         else:
             data[position:position] = rng.choice(
-                [b"<", b">", b"&", b"]]>", b"<!ENTITY x 'y'>", b"\x00", b"&amp;", b"</Order>"]
+                [
+                    b"<",
+                    b">",
+                    b"&",
+                    b"]]>",
+                    b"<!ENTITY x 'y'>",
+                    b"\x00",
+                    b"&amp;",
+                    b"</Order>",
+                ]
             )
     return bytes(data)
 
@@ -46,7 +55,10 @@ def _check(odoo_server, shop, body):
         headers=signed(shop, body),
         timeout=30,
     )
-    assert response.status_code in (200, 202, 400, 413), (response.status_code, response.text)
+    assert response.status_code in (200, 202, 400, 413), (
+        response.status_code,
+        response.text,
+    )
     payload = response.json()
     if response.status_code in (200, 202):
         assert payload["intake"]

@@ -17,7 +17,8 @@ def native(order_id, sku="O2C-PAPER-A4", qty=1, price="6.50", customer_ref="C-10
         f"<OrderId>{order_id}</OrderId><OrderDate>2026-11-20</OrderDate>"
         f"<Currency>USD</Currency><Customer><AccountRef>{customer_ref}</AccountRef>"
         "<Name>Web customer</Name></Customer>"
-        f'<Lines><Line number="1"><SKU>{sku}</SKU><Quantity unitCode="C62">{qty}</Quantity>'
+        f'<Lines><Line number="1"><SKU>{sku}</SKU>'
+        f'<Quantity unitCode="C62">{qty}</Quantity>'
         f"<UnitPrice>{price}</UnitPrice></Line></Lines></Order>"
     ).encode()
 
@@ -34,7 +35,9 @@ def post(server, shop, body, headers=None):
 def wait_for_state(server, shop, status_url, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        status = requests.get(server.url + status_url, headers=signed(shop, b""), timeout=30)
+        status = requests.get(
+            server.url + status_url, headers=signed(shop, b""), timeout=30
+        )
         assert status.status_code == 200, status.text
         if status.json()["state"] != "received":
             return status.json()
@@ -52,8 +55,15 @@ def test_order_is_accepted_then_processed_by_the_job_runner(odoo_server, shop, r
     assert answered_in < 5  # a sanity bound, not a benchmark: see `make bench`
     status = wait_for_state(odoo_server, shop, body["status_url"])
     assert status["state"] == "done", status
-    orders = rpc("sale.order", "search_read", [("name", "=", status["sale_order"])], fields=["state", "client_order_ref"])
-    assert orders == [{"id": orders[0]["id"], "state": "sale", "client_order_ref": "E2E-1"}]
+    orders = rpc(
+        "sale.order",
+        "search_read",
+        [("name", "=", status["sale_order"])],
+        fields=["state", "client_order_ref"],
+    )
+    assert orders == [
+        {"id": orders[0]["id"], "state": "sale", "client_order_ref": "E2E-1"}
+    ]
 
 
 def test_demo_order_in_review_tells_the_shop_why(odoo_server, shop):
@@ -88,21 +98,30 @@ def test_same_delivery_sent_twice_concurrently_makes_one_order(odoo_server, shop
     body = native("RACE-1")
     headers = signed(shop, body, webhook_id="msg_race_1")
     results = _post_together(odoo_server, shop, [(body, headers), (body, headers)])
-    assert sorted(r.status_code for r in results) == [200, 202], [r.text for r in results]
+    assert sorted(r.status_code for r in results) == [200, 202], [
+        r.text for r in results
+    ]
     assert results[0].json()["intake"] == results[1].json()["intake"]
     wait_for_state(odoo_server, shop, results[0].json()["status_url"])
-    assert rpc("ecom.order.intake", "search_count", [("external_order_id", "=", "RACE-1")]) == 1
+    assert (
+        rpc("ecom.order.intake", "search_count", [("external_order_id", "=", "RACE-1")])
+        == 1
+    )
     assert rpc("sale.order", "search_count", [("client_order_ref", "=", "RACE-1")]) == 1
 
 
-def test_same_order_in_two_deliveries_concurrently_makes_one_order(odoo_server, shop, rpc):
+def test_same_order_in_two_deliveries_concurrently_makes_one_order(
+    odoo_server, shop, rpc
+):
     body = native("RACE-2")
     results = _post_together(
         odoo_server,
         shop,
         [(body, signed(shop, body, webhook_id=f"msg_race_2_{n}")) for n in range(4)],
     )
-    assert sorted(r.status_code for r in results) == [200, 200, 200, 202], [r.text for r in results]
+    assert sorted(r.status_code for r in results) == [200, 200, 200, 202], [
+        r.text for r in results
+    ]
     assert len({r.json()["intake"] for r in results}) == 1
     wait_for_state(odoo_server, shop, results[0].json()["status_url"])
     assert rpc("sale.order", "search_count", [("client_order_ref", "=", "RACE-2")]) == 1
@@ -113,4 +132,7 @@ def test_status_route_needs_the_signature(odoo_server, shop):
     status_url = odoo_server.url + response.json()["status_url"]
     assert requests.get(status_url, timeout=30).status_code == 401
     other = dict(shop, secret="whsec_" + "QUJD" * 8)
-    assert requests.get(status_url, headers=signed(other, b""), timeout=30).status_code == 401
+    assert (
+        requests.get(status_url, headers=signed(other, b""), timeout=30).status_code
+        == 401
+    )

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Send an order document to a running Odoo, signed as the web shop signs it.
 
-    python3 tools/send_order.py addons/ecom_order_intake/demo/orders/native_card_paid.xml
+    python3 tools/send_order.py \\
+        addons/ecom_order_intake/demo/orders/native_card_paid.xml
     python3 tools/send_order.py --url http://localhost:8069 --shop demo-shop \\
         --secret "$SHOP_SECRET" --webhook-id my-delivery-1 order.xml
 
@@ -38,7 +39,9 @@ def main(argv=None):
     parser.add_argument("--shop", default="demo-shop")
     parser.add_argument("--secret", default=DEMO_SECRET)
     parser.add_argument("--webhook-id", default=None, help="default: a new UUID")
-    parser.add_argument("--wait", type=float, default=10.0, help="seconds to poll status")
+    parser.add_argument(
+        "--wait", type=float, default=10.0, help="seconds to poll status"
+    )
     args = parser.parse_args(argv)
 
     body = args.document.read_bytes()
@@ -46,7 +49,10 @@ def main(argv=None):
     headers = signed_headers(args.secret, webhook_id, int(time.time()), body)
     headers["Content-Type"] = "application/xml"
     response = requests.post(
-        f"{args.url}/ecom/intake/{args.shop}/orders", data=body, headers=headers, timeout=30
+        f"{args.url}/ecom/intake/{args.shop}/orders",
+        data=body,
+        headers=headers,
+        timeout=30,
     )
     print(response.status_code, json.dumps(response.json(), indent=2))
     if response.status_code not in (200, 202):
@@ -54,7 +60,9 @@ def main(argv=None):
     status_url = args.url + response.json()["status_url"]
     deadline = time.time() + args.wait
     while time.time() < deadline:
-        headers = signed_headers(args.secret, f"msg_{uuid.uuid4().hex}", int(time.time()), b"")
+        headers = signed_headers(
+            args.secret, f"msg_{uuid.uuid4().hex}", int(time.time()), b""
+        )
         status = requests.get(status_url, headers=headers, timeout=30).json()
         if status["state"] != "received":
             break

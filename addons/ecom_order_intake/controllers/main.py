@@ -19,7 +19,12 @@ class OrderIntakeController(http.Controller):
     _status_url = "/ecom/intake/<string:shop_code>/orders/<string:intake_ref>"
 
     @http.route(
-        _orders_url, type="http", methods=["POST"], auth="public", csrf=False, save_session=False
+        _orders_url,
+        type="http",
+        methods=["POST"],
+        auth="public",
+        csrf=False,
+        save_session=False,
     )
     def receive_order(self, shop_code, **_kwargs):
         shop = self._get_shop(shop_code)
@@ -28,10 +33,14 @@ class OrderIntakeController(http.Controller):
         httprequest = request.httprequest
         declared = httprequest.content_length
         if declared is None:
-            return self._error(411, "length_required", "Send the order with a Content-Length.")
+            return self._error(
+                411, "length_required", "Send the order with a Content-Length."
+            )
         if declared > shop.max_body_bytes:
             return self._error(
-                413, "too_large", f"The order is larger than {shop.max_body_bytes} bytes."
+                413,
+                "too_large",
+                f"The order is larger than {shop.max_body_bytes} bytes.",
             )
         body = httprequest.get_data(cache=False)
         denied = self._authenticate(shop, body)
@@ -57,7 +66,12 @@ class OrderIntakeController(http.Controller):
         return request.make_json_response(status, status=202 if created else 200)
 
     @http.route(
-        _status_url, type="http", methods=["GET"], auth="public", csrf=False, save_session=False
+        _status_url,
+        type="http",
+        methods=["GET"],
+        auth="public",
+        csrf=False,
+        save_session=False,
     )
     def order_status(self, shop_code, intake_ref, **_kwargs):
         shop = self._get_shop(shop_code)
@@ -72,7 +86,9 @@ class OrderIntakeController(http.Controller):
             .search([("shop_id", "=", shop.id), ("name", "=", intake_ref)], limit=1)
         )
         if not intake:
-            return self._error(404, "unknown_intake", "This shop has no intake with this reference.")
+            return self._error(
+                404, "unknown_intake", "This shop has no intake with this reference."
+            )
         status = intake._status_payload()
         status["status_url"] = self._status_path(shop, intake.name)
         return request.make_json_response(status)
@@ -80,7 +96,9 @@ class OrderIntakeController(http.Controller):
     # -- helpers ----------------------------------------------------------------
 
     def _get_shop(self, shop_code):
-        shop = request.env["ecom.shop"].sudo().search([("code", "=", shop_code)], limit=1)
+        shop = (
+            request.env["ecom.shop"].sudo().search([("code", "=", shop_code)], limit=1)
+        )
         return shop or None
 
     def _authenticate(self, shop, body):

@@ -18,10 +18,15 @@ class AccountMove(models.Model):
             if not payments:
                 continue
             receivable = invoice.line_ids.filtered(
-                lambda line: line.account_type == "asset_receivable" and not line.reconciled
+                lambda line: (
+                    line.account_type == "asset_receivable" and not line.reconciled
+                )
             )
+            accounts = receivable.account_id
             payment_lines = payments.move_id.line_ids.filtered(
-                lambda line: line.account_id in receivable.account_id and not line.reconciled
+                lambda line, accounts=accounts: (
+                    line.account_id in accounts and not line.reconciled
+                )
             )
             if receivable and payment_lines:
                 (receivable + payment_lines).reconcile()

@@ -141,7 +141,10 @@ class EcomOrderIntake(models.Model):
             if not parsed.payment.reference:
                 result.add(
                     "payment",
-                    self.env._("The order says it was paid by card but has no payment reference."),
+                    self.env._(
+                        "The order says it was paid by card but has no payment "
+                        "reference."
+                    ),
                 )
             return
         if not partner.monthly_billing_eligible:
@@ -220,7 +223,8 @@ class EcomOrderIntake(models.Model):
                 result.add(
                     "product_ambiguous",
                     self.env._(
-                        "Line %(line)s: %(count)s products have the %(label)s “%(value)s”.",
+                        "Line %(line)s: %(count)s products have the %(label)s "
+                        "“%(value)s”.",
                         line=line.line_ref,
                         count=len(products),
                         label=label,
@@ -265,7 +269,8 @@ class EcomOrderIntake(models.Model):
             result.add(
                 "uom",
                 self.env._(
-                    "Line %(line)s: ordered in %(uom)s but %(product)s is sold in %(ours)s.",
+                    "Line %(line)s: ordered in %(uom)s but %(product)s is sold "
+                    "in %(ours)s.",
                     line=line.line_ref,
                     uom=uom.name,
                     product=product.display_name,
@@ -298,7 +303,9 @@ class EcomOrderIntake(models.Model):
         shop_price = float(line.unit_price)
         tolerance = self.shop_id.price_tolerance_percent / 100.0
         if float_is_zero(list_price, precision_rounding=currency.rounding):
-            deviation_ok = float_is_zero(shop_price, precision_rounding=currency.rounding)
+            deviation_ok = float_is_zero(
+                shop_price, precision_rounding=currency.rounding
+            )
         else:
             deviation = abs(shop_price - list_price) / abs(list_price)
             deviation_ok = float_compare(deviation, tolerance, precision_digits=6) <= 0

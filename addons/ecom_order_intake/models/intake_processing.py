@@ -40,13 +40,17 @@ class EcomOrderIntake(models.Model):
         )
         if not self.env.cr.fetchone():
             raise RetryableJobError(
-                "Intake is being processed by someone else", seconds=10, ignore_retry=True
+                "Intake is being processed by someone else",
+                seconds=10,
+                ignore_retry=True,
             )
         self.invalidate_recordset()
         if self.state != "received":
             return self.env._("Nothing to do: intake is %s.", self.state)
         self._process()
-        return self.env._("Intake %s: %s", self.name, self.state)
+        return self.env._(
+            "Intake %(intake)s: %(state)s", intake=self.name, state=self.state
+        )
 
     def _process(self):
         """One attempt; leaves the intake done, cancelled or in review."""
@@ -64,7 +68,15 @@ class EcomOrderIntake(models.Model):
             return self._send_to_review([("parse", str(exc), None)])
         if parsed.format not in self.shop_id._accepted_formats():
             return self._send_to_review(
-                [("format", self.env._("This shop is not set up to send %s orders.", parsed.format), None)]
+                [
+                    (
+                        "format",
+                        self.env._(
+                            "This shop is not set up to send %s orders.", parsed.format
+                        ),
+                        None,
+                    )
+                ]
             )
         self._store_parsed(parsed)
         try:
@@ -113,7 +125,9 @@ class EcomOrderIntake(models.Model):
                             "quantity": float(line.quantity),
                             "uom_code": line.uom_code,
                             "unit_price": float(line.unit_price or 0.0),
-                            "product_id": reviewed.get(line.line_ref, self.env["product.product"]).id,
+                            "product_id": reviewed.get(
+                                line.line_ref, self.env["product.product"]
+                            ).id,
                             "product_set_by_reviewer": line.line_ref in reviewed,
                         }
                     )
@@ -130,12 +144,18 @@ class EcomOrderIntake(models.Model):
         for matched in result.lines:
             line = by_ref.get(matched.parsed.line_ref)
             if line:
-                line.write({"product_id": matched.product.id if matched.product else False,
-                            "problem": matched.problem or False})
+                line.write(
+                    {
+                        "product_id": matched.product.id if matched.product else False,
+                        "problem": matched.problem or False,
+                    }
+                )
         if not self.partner_id and result.partner:
             self.partner_id = result.partner
         if result.problems:
-            raise ReviewNeeded([(p.code, p.message, p.line_ref) for p in result.problems])
+            raise ReviewNeeded(
+                [(p.code, p.message, p.line_ref) for p in result.problems]
+            )
         return result
 
     # -- actions ----------------------------------------------------------------
@@ -150,14 +170,20 @@ class EcomOrderIntake(models.Model):
             order = self._create_sale_order(parsed, result)
             self._record_card_payment(parsed, order)
             self.write(
-                {"sale_order_id": order.id, "state": "done", "partner_id": result.partner.id}
+                {
+                    "sale_order_id": order.id,
+                    "state": "done",
+                    "partner_id": result.partner.id,
+                }
             )
 
     def _apply_update(self, parsed):
         original = self._find_original(parsed)
         if original.state == "needs_review" or original.state == "received":
             original.write({"state": "cancelled"})
-            original.message_post(body=self.env._("Superseded by the change %s.", self.name))
+            original.message_post(
+                body=self.env._("Superseded by the change %s.", self.name)
+            )
             self._apply_new(parsed)
             return
         old_order = original.sale_order_id
@@ -167,24 +193,34 @@ class EcomOrderIntake(models.Model):
             new_order = self._create_sale_order(parsed, result)
             old_order._action_cancel()
             old_order.message_post(
-                body=self.env._("Cancelled: the shop changed the order; see %s.", new_order.name)
+                body=self.env._(
+                    "Cancelled: the shop changed the order; see %s.", new_order.name
+                )
             )
             self._record_card_payment(parsed, new_order)
             self.write(
-                {"sale_order_id": new_order.id, "state": "done", "partner_id": result.partner.id}
+                {
+                    "sale_order_id": new_order.id,
+                    "state": "done",
+                    "partner_id": result.partner.id,
+                }
             )
 
     def _apply_delete(self, parsed):
         original = self._find_original(parsed)
         if original.state in ("needs_review", "received"):
             original.write({"state": "cancelled"})
-            original.message_post(body=self.env._("Cancelled by the shop (%s).", self.name))
+            original.message_post(
+                body=self.env._("Cancelled by the shop (%s).", self.name)
+            )
         else:
             order = original.sale_order_id
             self._check_changeable(order)
             with self.env.cr.savepoint():
                 order._action_cancel()
-                order.message_post(body=self.env._("Cancelled by the shop (%s).", self.name))
+                order.message_post(
+                    body=self.env._("Cancelled by the shop (%s).", self.name)
+                )
         self.write(
             {
                 "state": "done",
@@ -212,7 +248,9 @@ class EcomOrderIntake(models.Model):
                         self.env._(
                             "The shop sent a %(action)s for order %(order)s, which we "
                             "never received. Ask the shop to send the order itself.",
-                            action=dict(self._fields["action"].selection)[parsed.action].lower(),
+                            action=dict(self._fields["action"].selection)[
+                                parsed.action
+                            ].lower(),
                             order=parsed.external_id,
                         ),
                         None,
@@ -230,7 +268,8 @@ class EcomOrderIntake(models.Model):
                     (
                         "change",
                         self.env._(
-                            "The shop changed or cancelled %(order)s, but it is already "
+                            "The shop changed or cancelled %(order)s, but it is "
+                            "already "
                             "invoiced (%(invoices)s). Handle the change by hand.",
                             order=order.name,
                             invoices=", ".join(invoiced.mapped("name")),
@@ -295,8 +334,13 @@ class EcomOrderIntake(models.Model):
         country = self.env["res.country"].search(
             [("code", "=", (address.country_code or "").upper())], limit=1
         )
-        state = country and address.state_code and self.env["res.country.state"].search(
-            [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1
+        state = (
+            country
+            and address.state_code
+            and self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("code", "=", address.state_code)],
+                limit=1,
+            )
         )
         values = {
             "street": address.street or False,
@@ -328,15 +372,20 @@ class EcomOrderIntake(models.Model):
         payment = parsed.payment
         if not payment or payment.method != PAYMENT_CARD:
             return
-        amount = float(payment.amount) if payment.amount is not None else order.amount_total
+        amount = (
+            float(payment.amount) if payment.amount is not None else order.amount_total
+        )
         currency = order.currency_id
-        if float_compare(amount, order.amount_total, precision_rounding=currency.rounding):
+        if float_compare(
+            amount, order.amount_total, precision_rounding=currency.rounding
+        ):
             raise ReviewNeeded(
                 [
                     (
                         "payment",
                         self.env._(
-                            "The card payment %(ref)s is %(paid)s %(cur)s but the order "
+                            "The card payment %(ref)s is %(paid)s %(cur)s but the "
+                            "order "
                             "totals %(total)s %(cur)s.",
                             ref=payment.reference,
                             paid=currency.round(amount),
@@ -373,7 +422,9 @@ class EcomOrderIntake(models.Model):
                 "review_rate": 100.0,
                 "processed_at": fields.Datetime.now(),
                 "problem_ids": [
-                    Command.create({"code": code, "message": message, "line_ref": line_ref})
+                    Command.create(
+                        {"code": code, "message": message, "line_ref": line_ref}
+                    )
                     for code, message, line_ref in problems
                 ],
             }
@@ -387,23 +438,31 @@ class EcomOrderIntake(models.Model):
         template = self.env.ref("ecom_order_intake.mail_template_intake_review")
         recipients = users.mapped("partner_id")
         if recipients:
-            self.with_context(intake_review_recipients=recipients).message_post_with_source(
+            self.with_context(
+                intake_review_recipients=recipients
+            ).message_post_with_source(
                 template,
                 subtype_xmlid="mail.mt_comment",
                 partner_ids=recipients.ids,
             )
         activity_type = self.env.ref("ecom_order_intake.mail_activity_intake_review")
-        if not self.activity_ids.filtered(lambda act: act.activity_type_id == activity_type):
-            responsible = (self.shop_id.user_id if self.shop_id.user_id in users else users[:1])
+        if not self.activity_ids.filtered(
+            lambda act: act.activity_type_id == activity_type
+        ):
+            responsible = (
+                self.shop_id.user_id if self.shop_id.user_id in users else users[:1]
+            )
             self.activity_schedule(
                 activity_type_id=activity_type.id,
-                summary=self.env._("Order %s needs review", self.external_order_id or self.name),
+                summary=self.env._(
+                    "Order %s needs review", self.external_order_id or self.name
+                ),
                 note=self.problem_summary,
                 user_id=(responsible or self.env.user).id,
             )
 
     def _remember_review_choices(self):
-        """Turn the reviewer's picks into shop mappings, so the next order just works."""
+        """Turn the reviewer's picks into shop mappings for the next orders."""
         Mapping = self.env["ecom.shop.mapping"]
         if self.partner_id and any(p.code == "customer" for p in self.problem_ids):
             try:
@@ -411,8 +470,17 @@ class EcomOrderIntake(models.Model):
             except OrderParseError:
                 parsed = None
             if parsed:
-                code = next((c for c in self._customer_codes(parsed.customer) if c), None)
-                Mapping._remember(self.shop_id, "customer", code, self.partner_id.commercial_partner_id)
+                code = next(
+                    (c for c in self._customer_codes(parsed.customer) if c), None
+                )
+                Mapping._remember(
+                    self.shop_id,
+                    "customer",
+                    code,
+                    self.partner_id.commercial_partner_id,
+                )
         for line in self.line_ids.filtered(lambda rec: rec.product_id and rec.problem):
             line.product_set_by_reviewer = True
-            Mapping._remember(self.shop_id, "product", line.sku or line.gtin, line.product_id)
+            Mapping._remember(
+                self.shop_id, "product", line.sku or line.gtin, line.product_id
+            )

@@ -62,7 +62,9 @@ class EcomOrderIntake(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char("Reference", required=True, readonly=True, copy=False, default="/")
+    name = fields.Char(
+        "Reference", required=True, readonly=True, copy=False, default="/"
+    )
     shop_id = fields.Many2one(
         "ecom.shop", required=True, readonly=True, index=True, ondelete="restrict"
     )
@@ -85,7 +87,11 @@ class EcomOrderIntake(models.Model):
         readonly=True,
     )
     action = fields.Selection(
-        [(ACTION_NEW, "New order"), (ACTION_UPDATE, "Change"), (ACTION_DELETE, "Cancellation")],
+        [
+            (ACTION_NEW, "New order"),
+            (ACTION_UPDATE, "Change"),
+            (ACTION_DELETE, "Cancellation"),
+        ],
         default=ACTION_NEW,
         readonly=True,
     )
@@ -164,9 +170,14 @@ class EcomOrderIntake(models.Model):
         return base64.b64decode(raw) if raw else b""
 
     def _compute_job_state(self):
-        jobs = self.env["queue.job"].sudo().search([("uuid", "in", self.mapped("job_uuid"))])
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("uuid", "in", self.mapped("job_uuid"))])
+        )
         state_by_uuid = {
-            job.uuid: dict(job._fields["state"].selection).get(job.state) for job in jobs
+            job.uuid: dict(job._fields["state"].selection).get(job.state)
+            for job in jobs
         }
         for intake in self:
             intake.job_state = state_by_uuid.get(intake.job_uuid, False)
@@ -210,7 +221,9 @@ class EcomOrderIntake(models.Model):
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 # the shop waits for this: no creation message or followers here
                 intake = self.with_context(
-                    mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+                    mail_create_nolog=True,
+                    mail_create_nosubscribe=True,
+                    mail_notrack=True,
                 ).create(vals)
         except psycopg2.IntegrityError as exc:
             if exc.pgcode != errorcodes.UNIQUE_VIOLATION:
@@ -267,7 +280,9 @@ class EcomOrderIntake(models.Model):
             "state": self.state,
             "order_id": self.external_order_id,
             "sale_order": self.sale_order_id.name or None,
-            "problems": self.problem_ids.mapped("message") if self.state == "needs_review" else [],
+            "problems": self.problem_ids.mapped("message")
+            if self.state == "needs_review"
+            else [],
         }
 
     # ------------------------------------------------------------------
@@ -279,8 +294,12 @@ class EcomOrderIntake(models.Model):
         for intake in self:
             if intake.state not in ("needs_review", "received"):
                 raise UserError(
-                    self.env._("%s is %s: only intakes in review can be processed again.",
-                               intake.name, dict(STATES)[intake.state])
+                    self.env._(
+                        "%(intake)s is %(state)s: only intakes in review can be "
+                        "processed again.",
+                        intake=intake.name,
+                        state=dict(STATES)[intake.state],
+                    )
                 )
             intake._remember_review_choices()
             # processing makes orders and payments a reviewer may not create by hand
@@ -291,8 +310,12 @@ class EcomOrderIntake(models.Model):
         for intake in self:
             if intake.state == "done":
                 raise UserError(
-                    self.env._("%s already made %s: cancel the sale order instead.",
-                               intake.name, intake.sale_order_id.name)
+                    self.env._(
+                        "%(intake)s already made %(order)s: cancel the sale order "
+                        "instead.",
+                        intake=intake.name,
+                        order=intake.sale_order_id.name,
+                    )
                 )
         self.write({"state": "cancelled"})
         self.activity_ids.action_feedback(feedback=self.env._("Intake cancelled."))

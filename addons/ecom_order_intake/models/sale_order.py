@@ -5,9 +5,15 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     ecom_intake_id = fields.Many2one(
-        "ecom.order.intake", string="Web shop intake", readonly=True, copy=False, index="btree_not_null"
+        "ecom.order.intake",
+        string="Web shop intake",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
-    ecom_shop_id = fields.Many2one("ecom.shop", string="Web shop", readonly=True, copy=False)
+    ecom_shop_id = fields.Many2one(
+        "ecom.shop", string="Web shop", readonly=True, copy=False
+    )
     ecom_payment_id = fields.Many2one(
         "account.payment",
         string="Shop card payment",

@@ -45,7 +45,9 @@ class EcomShop(models.Model):
         help="Confirm the sale order as soon as the intake is accepted; otherwise "
         "leave it as a quotation.",
     )
-    max_body_bytes = fields.Integer("Maximum order size (bytes)", default=DEFAULT_MAX_BODY_BYTES)
+    max_body_bytes = fields.Integer(
+        "Maximum order size (bytes)", default=DEFAULT_MAX_BODY_BYTES
+    )
     timestamp_tolerance_seconds = fields.Integer(
         "Clock tolerance (seconds)", default=DEFAULT_TOLERANCE_SECONDS
     )

@@ -10,7 +10,9 @@ class EcomShopMapping(models.Model):
     _order = "shop_id, kind, external_code"
     _rec_name = "external_code"
 
-    shop_id = fields.Many2one("ecom.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one(
+        "ecom.shop", required=True, ondelete="cascade", index=True
+    )
     kind = fields.Selection(
         [("customer", "Customer"), ("product", "Product")], required=True
     )
@@ -21,7 +23,7 @@ class EcomShopMapping(models.Model):
         "Product: the SKU or GTIN the shop sends.",
     )
     partner_id = fields.Many2one("res.partner", string="Customer", ondelete="cascade")
-    product_id = fields.Many2one("product.product", string="Product", ondelete="cascade")
+    product_id = fields.Many2one("product.product", ondelete="cascade")
 
     _sql_constraints = [
         (
@@ -35,7 +37,9 @@ class EcomShopMapping(models.Model):
     def _check_target(self):
         for mapping in self:
             if mapping.kind == "customer" and not mapping.partner_id:
-                raise ValidationError(self.env._("A customer mapping needs a customer."))
+                raise ValidationError(
+                    self.env._("A customer mapping needs a customer.")
+                )
             if mapping.kind == "product" and not mapping.product_id:
                 raise ValidationError(self.env._("A product mapping needs a product."))
 

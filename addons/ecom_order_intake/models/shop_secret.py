@@ -10,11 +10,15 @@ class EcomShopSecret(models.Model):
     _description = "Web shop signing secret"
     _order = "create_date desc, id desc"
 
-    shop_id = fields.Many2one("ecom.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one(
+        "ecom.shop", required=True, ondelete="cascade", index=True
+    )
     name = fields.Char(
         "Label", required=True, default=lambda self: fields.Date.today().isoformat()
     )
-    secret = fields.Char(required=True, default=lambda self: generate_secret(), copy=False)
+    secret = fields.Char(
+        required=True, default=lambda self: generate_secret(), copy=False
+    )
     active = fields.Boolean(default=True)
 
     @api.model_create_multi

@@ -19,7 +19,6 @@ from .native import NATIVE_NS
 from .ubl import CBC_NS
 from .xml_security import parse_xml
 
-
 ACTIONS = (ACTION_NEW, ACTION_UPDATE, ACTION_DELETE)
 
 
@@ -45,14 +44,14 @@ def read_header(data):
     else:
         header = root.find("Request/OrderRequest/OrderRequestHeader")
         if header is None:
-            raise UnsupportedDocumentError(
-                "This cXML document is not an OrderRequest."
-            )
+            raise UnsupportedDocumentError("This cXML document is not an OrderRequest.")
         external_id = (header.get("orderID") or "").strip()
         action = (header.get("type") or ACTION_NEW).strip()
         idempotency_key = (root.get("payloadID") or "").strip() or None
     if not external_id:
-        raise OrderParseError("The document does not say which order it is (no order id).")
+        raise OrderParseError(
+            "The document does not say which order it is (no order id)."
+        )
     if len(external_id) > 200:
         raise OrderParseError("The order id is longer than 200 characters.")
     if action not in ACTIONS:

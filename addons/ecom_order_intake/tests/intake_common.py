@@ -41,7 +41,9 @@ def native_order(
 
     def elements(values):
         return "".join(
-            f"<{tag}>{escape(str(value))}</{tag}>" for tag, value in values.items() if value
+            f"<{tag}>{escape(str(value))}</{tag}>"
+            for tag, value in values.items()
+            if value
         )
 
     customer = {"Name": "Web customer", **(customer or {"AccountRef": "C-1001"})}
@@ -118,7 +120,11 @@ class IntakeCase(TransactionCase):
         """
         with trap_jobs() as trap:
             status, _created = self.Intake._receive(
-                self.shop, webhook_id or f"msg_{uuid.uuid4().hex}", {}, body, read_header(body)
+                self.shop,
+                webhook_id or f"msg_{uuid.uuid4().hex}",
+                {},
+                body,
+                read_header(body),
             )
             trap.perform_enqueued_jobs()
         return self.Intake.search(
@@ -132,7 +138,7 @@ class IntakeCase(TransactionCase):
             taxes = product.taxes_id.filtered(
                 lambda tax, company=self.env.company: tax.company_id == company
             )
-            total += taxes.compute_all(price, quantity=quantity, product=product, partner=partner)[
-                "total_included"
-            ]
+            total += taxes.compute_all(
+                price, quantity=quantity, product=product, partner=partner
+            )["total_included"]
         return round(total, 2)

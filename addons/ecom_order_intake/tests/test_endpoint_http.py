@@ -40,7 +40,9 @@ class TestIntakeEndpoint(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.shop = cls.env["ecom.shop"].create({"name": "HTTP shop", "code": "http-shop"})
+        cls.shop = cls.env["ecom.shop"].create(
+            {"name": "HTTP shop", "code": "http-shop"}
+        )
         cls.secret = cls.env["ecom.shop.secret"].create(
             {"shop_id": cls.shop.id, "name": "current", "secret": TEST_SECRET}
         )
@@ -51,7 +53,10 @@ class TestIntakeEndpoint(HttpCase):
         with trap_jobs() as trap:
             # url_open would send an empty body as a GET
             response = self.opener.post(
-                self.base_url() + (url or self.url), data=body, headers=headers, timeout=30
+                self.base_url() + (url or self.url),
+                data=body,
+                headers=headers,
+                timeout=30,
             )
         return response, trap
 
@@ -101,10 +106,15 @@ class TestIntakeEndpoint(HttpCase):
             "wrong secret": signed_delivery(body, secret=OTHER_SECRET),
             "stale": signed_delivery(body, timestamp=int(time.time()) - 6 * 60),
             "future": signed_delivery(body, timestamp=int(time.time()) + 6 * 60),
-            "missing signature": {k: v for k, v in good.items() if k != "webhook-signature"},
+            "missing signature": {
+                k: v for k, v in good.items() if k != "webhook-signature"
+            },
             "missing id": {k: v for k, v in good.items() if k != "webhook-id"},
             "tampered body": signed_delivery(body + b" "),
-            "not v1": {**good, "webhook-signature": good["webhook-signature"].replace("v1,", "v2,")},
+            "not v1": {
+                **good,
+                "webhook-signature": good["webhook-signature"].replace("v1,", "v2,"),
+            },
         }
         for label, headers in cases.items():
             with self.subTest(label):
@@ -123,8 +133,12 @@ class TestIntakeEndpoint(HttpCase):
         # the shop may send both signatures while it switches over
         body_5 = native_order("HTTP-5", [("O2C-PAPER-A4", 1, 6.5)])
         old = signed_delivery(body_5, webhook_id="msg_both")
-        new = signed_delivery(body_5, secret=OTHER_SECRET, webhook_id="msg_both",
-                              timestamp=int(old["webhook-timestamp"]))
+        new = signed_delivery(
+            body_5,
+            secret=OTHER_SECRET,
+            webhook_id="msg_both",
+            timestamp=int(old["webhook-timestamp"]),
+        )
         both = {**old, "webhook-signature": "v1,bm90LWl0 " + new["webhook-signature"]}
         response, _trap = self.post(body_5, both)
         self.assertEqual(response.status_code, 202, response.text)

@@ -7,7 +7,9 @@ from .intake_common import IntakeCase, native_order
 class TestIntakeProcessing(IntakeCase):
     def test_monthly_account_order_becomes_confirmed_sale_order(self):
         intake = self.receive(
-            native_order("WEB-100", [("O2C-PAPER-A4", 10, 6.50), ("O2C-TONER-BK", 1, 79.00)])
+            native_order(
+                "WEB-100", [("O2C-PAPER-A4", 10, 6.50), ("O2C-TONER-BK", 1, 79.00)]
+            )
         )
         self.assertEqual(intake.state, "done", intake.problem_summary)
         order = intake.sale_order_id
@@ -64,7 +66,10 @@ class TestIntakeProcessing(IntakeCase):
 
     def test_customer_matching_order(self):
         cases = [
-            ({"ZohoAccountId": self.acme.zoho_account_id, "Name": "Wrong Name"}, self.acme),
+            (
+                {"ZohoAccountId": self.acme.zoho_account_id, "Name": "Wrong Name"},
+                self.acme,
+            ),
             ({"AccountRef": "C-1002"}, self.bluebird),
             ({"VAT": self.acme.vat}, self.acme),
             ({"Email": "OWNER@bluebird-cafe.example"}, self.bluebird),
@@ -86,7 +91,9 @@ class TestIntakeProcessing(IntakeCase):
 
     def test_never_guesses_a_customer(self):
         intake = self.receive(
-            native_order("WEB-103", [("O2C-PAPER-A4", 1, 6.50)], customer={"Name": "Acme Office"})
+            native_order(
+                "WEB-103", [("O2C-PAPER-A4", 1, 6.50)], customer={"Name": "Acme Office"}
+            )
         )
         self.assertEqual(intake.state, "needs_review")
         self.assertEqual(intake.problem_ids.code, "customer")
@@ -119,14 +126,20 @@ class TestIntakeProcessing(IntakeCase):
         self.assertFalse(intake.activity_ids)
         # the next order naming SHOP-77 needs nobody
         second = self.receive(
-            native_order("WEB-105", [("O2C-PAPER-A4", 1, 6.50)], customer={"AccountRef": "SHOP-77"})
+            native_order(
+                "WEB-105",
+                [("O2C-PAPER-A4", 1, 6.50)],
+                customer={"AccountRef": "SHOP-77"},
+            )
         )
         self.assertEqual(second.state, "done", second.problem_summary)
         self.assertEqual(second.partner_id, self.acme)
 
     def test_unknown_sku_is_reviewed_then_remembered(self):
         intake = self.receive(
-            native_order("WEB-106", [("O2C-PAPER-A4", 1, 6.50), ("PAPER-A4-SHOP", 3, 6.50)])
+            native_order(
+                "WEB-106", [("O2C-PAPER-A4", 1, 6.50), ("PAPER-A4-SHOP", 3, 6.50)]
+            )
         )
         self.assertEqual(intake.state, "needs_review")
         self.assertEqual(intake.problem_ids.code, "product")
@@ -137,7 +150,9 @@ class TestIntakeProcessing(IntakeCase):
         unknown.product_id = self.paper
         intake.action_reprocess()
         self.assertEqual(intake.state, "done", intake.problem_summary)
-        self.assertEqual(intake.sale_order_id.order_line.mapped("product_uom_qty"), [1.0, 3.0])
+        self.assertEqual(
+            intake.sale_order_id.order_line.mapped("product_uom_qty"), [1.0, 3.0]
+        )
         second = self.receive(native_order("WEB-107", [("PAPER-A4-SHOP", 5, 6.50)]))
         self.assertEqual(second.state, "done", second.problem_summary)
         self.assertEqual(second.sale_order_id.order_line.product_id, self.paper)
@@ -152,7 +167,11 @@ class TestIntakeProcessing(IntakeCase):
 
     def test_customer_without_monthly_account_must_pay_by_card(self):
         intake = self.receive(
-            native_order("WEB-109", [("O2C-PAPER-A4", 1, 6.50)], customer={"AccountRef": "C-1002"})
+            native_order(
+                "WEB-109",
+                [("O2C-PAPER-A4", 1, 6.50)],
+                customer={"AccountRef": "C-1002"},
+            )
         )
         self.assertEqual(intake.state, "needs_review")
         self.assertEqual(intake.problem_ids.code, "eligibility")
@@ -170,7 +189,9 @@ class TestIntakeProcessing(IntakeCase):
 
     def test_price_outside_tolerance_is_reviewed(self):
         intake = self.receive(
-            native_order("WEB-111", [("O2C-PAPER-A4", 1, 6.55), ("O2C-TONER-BK", 1, 60.00)])
+            native_order(
+                "WEB-111", [("O2C-PAPER-A4", 1, 6.55), ("O2C-TONER-BK", 1, 60.00)]
+            )
         )
         # 6.55 is within 1 % of 6.50; 60 is far below 79
         self.assertEqual(intake.state, "needs_review")
@@ -179,10 +200,14 @@ class TestIntakeProcessing(IntakeCase):
         self.shop.price_tolerance_percent = 30
         intake.action_reprocess()
         self.assertEqual(intake.state, "done", intake.problem_summary)
-        self.assertEqual(intake.sale_order_id.order_line.mapped("price_unit"), [6.55, 60.0])
+        self.assertEqual(
+            intake.sale_order_id.order_line.mapped("price_unit"), [6.55, 60.0]
+        )
 
     def test_unit_of_measure(self):
-        intake = self.receive(native_order("WEB-112", [("O2C-PAPER-A4", 2, 78.0, "DZN")]))
+        intake = self.receive(
+            native_order("WEB-112", [("O2C-PAPER-A4", 2, 78.0, "DZN")])
+        )
         self.assertEqual(intake.state, "done", intake.problem_summary)
         line = intake.sale_order_id.order_line
         self.assertEqual(line.product_uom, self.env.ref("uom.product_uom_dozen"))
@@ -197,8 +222,12 @@ class TestIntakeProcessing(IntakeCase):
             "Zip": "98402",
             "Country": "US",
         }
-        first = self.receive(native_order("WEB-114", [("O2C-PAPER-A4", 1, 6.5)], ship_to=ship_to))
-        second = self.receive(native_order("WEB-115", [("O2C-PAPER-A4", 1, 6.5)], ship_to=ship_to))
+        first = self.receive(
+            native_order("WEB-114", [("O2C-PAPER-A4", 1, 6.5)], ship_to=ship_to)
+        )
+        second = self.receive(
+            native_order("WEB-115", [("O2C-PAPER-A4", 1, 6.5)], ship_to=ship_to)
+        )
         delivery = first.sale_order_id.partner_shipping_id
         self.assertEqual(delivery.parent_id, self.acme)
         self.assertEqual(delivery.type, "delivery")
@@ -223,7 +252,8 @@ class TestIntakeProcessing(IntakeCase):
         intake._process()
         self.assertEqual(intake.sale_order_id, order)
         self.assertEqual(
-            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-117")]), 1
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-117")]),
+            1,
         )
 
     def test_native_update_replaces_and_delete_cancels(self):
@@ -235,7 +265,9 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(update.original_intake_id, original)
         self.assertEqual(original.sale_order_id.state, "cancel")
         self.assertEqual(update.sale_order_id.order_line.product_uom_qty, 4.0)
-        delete = self.receive(native_order("WEB-118", [("O2C-PAPER-A4", 4, 6.5)], action="delete"))
+        delete = self.receive(
+            native_order("WEB-118", [("O2C-PAPER-A4", 4, 6.5)], action="delete")
+        )
         self.assertEqual(delete.state, "done", delete.problem_summary)
         self.assertEqual(update.sale_order_id.state, "cancel")
 
@@ -243,13 +275,17 @@ class TestIntakeProcessing(IntakeCase):
         original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
         original.sale_order_id.order_line.qty_delivered = 1
         original.sale_order_id._create_invoices().action_post()
-        delete = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)], action="delete"))
+        delete = self.receive(
+            native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)], action="delete")
+        )
         self.assertEqual(delete.state, "needs_review")
         self.assertEqual(delete.problem_ids.code, "change")
         self.assertEqual(original.sale_order_id.state, "sale")
 
     def test_change_for_unknown_order_is_reviewed(self):
-        delete = self.receive(native_order("WEB-NEVER", [("O2C-PAPER-A4", 1, 6.5)], action="delete"))
+        delete = self.receive(
+            native_order("WEB-NEVER", [("O2C-PAPER-A4", 1, 6.5)], action="delete")
+        )
         self.assertEqual(delete.state, "needs_review")
         self.assertIn("WEB-NEVER", delete.problem_summary)
 

@@ -28,11 +28,15 @@ class TestPublishedSamples(IntakeCase):
         self.assertEqual(order.partner_id, self.env.ref("o2c_base.customer_johnssons"))
         self.assertEqual(order.currency_id.name, "SEK")
         self.assertEqual(
-            [(line.product_id.default_code, line.product_uom_qty, line.price_unit)
-             for line in order.order_line],
+            [
+                (line.product_id.default_code, line.product_uom_qty, line.price_unit)
+                for line in order.order_line
+            ],
             [("SItemNo001", 120.0, 50.0), ("SItemNo011", 15.0, 15.0)],
         )
-        self.assertEqual(order.order_line[0].product_uom, self.env.ref("uom.product_uom_litre"))
+        self.assertEqual(
+            order.order_line[0].product_uom, self.env.ref("uom.product_uom_litre")
+        )
         # the delivery location of the sample becomes a delivery contact
         self.assertEqual(order.partner_shipping_id.city, "Stockholm")
 
@@ -50,16 +54,21 @@ class TestPublishedSamples(IntakeCase):
 
     def test_cxml_update_and_delete(self):
         original = self.receive(self.sample("cxml-1.2.050-OrderRequest.xml"))
-        update = self.receive(self.cxml_change("update", "update-1@dev", quantity_2="30"))
+        update = self.receive(
+            self.cxml_change("update", "update-1@dev", quantity_2="30")
+        )
         self.assertEqual(update.action, "update")
         self.assertEqual(update.state, "done", update.problem_summary)
         self.assertEqual(update.original_intake_id, original)
         self.assertEqual(original.sale_order_id.state, "cancel")
         self.assertEqual(update.sale_order_id.state, "sale")
-        self.assertEqual(update.sale_order_id.order_line.mapped("product_uom_qty"), [10.0, 30.0])
+        self.assertEqual(
+            update.sale_order_id.order_line.mapped("product_uom_qty"), [10.0, 30.0]
+        )
         # the same update resent is recognised by its payloadID
         self.assertEqual(
-            self.receive(self.cxml_change("update", "update-1@dev", quantity_2="30")), update
+            self.receive(self.cxml_change("update", "update-1@dev", quantity_2="30")),
+            update,
         )
         delete = self.receive(self.cxml_change("delete", "delete-1@dev"))
         self.assertEqual(delete.action, "delete")

@@ -84,8 +84,7 @@ def verify(
         raise SignatureError("webhook-timestamp is not a Unix timestamp.") from exc
     if abs(now - sent_at) > tolerance:
         raise SignatureError(
-            "webhook-timestamp is more than %d seconds away from our clock."
-            % tolerance
+            "webhook-timestamp is more than %d seconds away from our clock." % tolerance
         )
     offered = []
     for entry in signature_header.split():

@@ -15,12 +15,16 @@ class TestPartnerBillingFacts(TransactionCase):
     def test_zoho_account_id_is_unique(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             with self.env.cr.savepoint():
-                self.env["res.partner"].create({"name": "Other", "zoho_account_id": "Z-1"})
+                self.env["res.partner"].create(
+                    {"name": "Other", "zoho_account_id": "Z-1"}
+                )
         # no id at all is fine for any number of partners
         self.env["res.partner"].create([{"name": "A"}, {"name": "B"}])
 
     def test_monthly_account_is_a_company_fact(self):
-        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.company.id})
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer", "parent_id": self.company.id}
+        )
         self.assertFalse(contact.monthly_billing_eligible)
         self.company.monthly_billing_eligible = True
         self.assertTrue(contact.monthly_billing_eligible)

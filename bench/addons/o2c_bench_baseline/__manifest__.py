@@ -1,6 +1,6 @@
 {
     "name": "O2C benchmark baseline",
-    "summary": "Benchmarks only: a bare route that stores a request body with one INSERT",
+    "summary": "Benchmarks only: a bare route storing a body with one INSERT",
     "version": "18.0.1.0.0",
     "license": "LGPL-3",
     "author": "O2C developers",

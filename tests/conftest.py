@@ -21,7 +21,7 @@ def odoo_server():
     if not source:
         pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
     prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
-    database = f"{prefix}_http"
+    database = f"{prefix.rstrip('_')}_http"
     subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
     subprocess.run(["createdb", "-T", source, database], check=True)
     server = OdooServer(database).start()

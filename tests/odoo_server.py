@@ -101,7 +101,7 @@ class OdooServer:
             try:
                 if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.5)
         self.stop()

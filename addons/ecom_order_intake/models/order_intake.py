@@ -6,7 +6,7 @@ import logging
 import psycopg2
 from psycopg2 import errorcodes
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import file_open, file_path, mute_logger
 
@@ -254,7 +254,8 @@ class EcomOrderIntake(models.Model):
 
     def _enqueue_processing(self):
         for intake in self:
-            job = intake.with_delay(
+            # the job works as OdooBot, not as the anonymous caller of the webhook
+            job = intake.with_user(SUPERUSER_ID).with_delay(
                 description=self.env._("Process web shop order %s", intake.name),
                 identity_key=f"ecom.order.intake,{intake.id}:{intake.attempt_count}",
             )._process_job()

@@ -93,6 +93,7 @@ def main():
     parser.add_argument("--requests", type=int, default=200, help="per route and round")
     parser.add_argument("--orders", type=int, default=40, help="per loop and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--zoho-accounts", type=int, default=10000)
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
     problem = check_odoo()
@@ -171,6 +172,24 @@ def main():
             text=True,
         ).stdout
         results["orders"] = json.loads(output.strip().splitlines()[-1])
+        if "zoho_connector" in addons:
+            output = run(
+                [
+                    sys.executable,
+                    str(BENCH / "zoho_sync_rate.py"),
+                    "--database",
+                    database,
+                    "--addons-path",
+                    addons_path,
+                    "--config",
+                    str(REPO / "odoo.conf"),
+                    "--accounts",
+                    str(args.zoho_accounts),
+                ],
+                capture_output=True,
+                text=True,
+            ).stdout
+            results["zoho"] = json.loads(output.strip().splitlines()[-1])
     finally:
         if not args.keep_db:
             subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
@@ -204,6 +223,18 @@ def main():
         f" {orders['orm_orders_per_s']:7.1f} orders/s"
     )
     print(f"  ratio intake / ORM loop: {ratios['xml_to_order_rate_vs_orm_loop']:.2f}")
+    zoho = results.get("zoho")
+    if zoho:
+        print(f"Zoho full sync of {zoho['accounts']} accounts (fake Zoho on loopback)")
+        print(
+            f"  sync {zoho['sync_seconds']:.1f} s,"
+            f" ORM create {zoho['orm_seconds']:.1f} s"
+        )
+        print(f"  ratio sync / ORM: {zoho['sync_seconds'] / zoho['orm_seconds']:.1f}")
+        print(
+            f"  account listing calls {zoho['account_list_calls']} vs minimum "
+            f"{zoho['minimum_calls']} (all API calls: {zoho['api_calls_total']})"
+        )
     return 0
 
 

@@ -44,6 +44,16 @@ def odoo(args):
         signal.signal(signal.SIGTERM, previous)
 
 
+def start_fake_zoho(port=8090):
+    """The demo Zoho organisation points here: a fake Zoho with demo accounts."""
+    script = REPO / "addons/zoho_connector/tests/fake_zoho.py"
+    if not script.exists():
+        return None
+    say(f"Fake Zoho CRM on http://127.0.0.1:{port}: in Sales > Zoho CRM >")
+    say("Organisations, open the demo organisation and press Sync now.")
+    return subprocess.Popen([sys.executable, str(script), str(port)], cwd=REPO)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -122,8 +132,13 @@ def main(argv=None):
     say("Queued jobs run in the job runner thread of this server (queue_job).")
     say("Stop with Ctrl-C.")
     say("")
+    fake_zoho = start_fake_zoho()
     serve = [*base, "--http-port", str(args.port), "--workers", "0"]
-    rc = odoo(serve)
+    try:
+        rc = odoo(serve)
+    finally:
+        if fake_zoho:
+            fake_zoho.terminate()
     return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else rc
 
 

@@ -255,10 +255,14 @@ class EcomOrderIntake(models.Model):
     def _enqueue_processing(self):
         for intake in self:
             # the job works as OdooBot, not as the anonymous caller of the webhook
-            job = intake.with_user(SUPERUSER_ID).with_delay(
-                description=self.env._("Process web shop order %s", intake.name),
-                identity_key=f"ecom.order.intake,{intake.id}:{intake.attempt_count}",
-            )._process_job()
+            job = (
+                intake.with_user(SUPERUSER_ID)
+                .with_delay(
+                    description=self.env._("Process web shop order %s", intake.name),
+                    identity_key=f"ecom.order.intake,{intake.id}:{intake.attempt_count}",
+                )
+                ._process_job()
+            )
             intake.job_uuid = job.uuid
 
     @api.model

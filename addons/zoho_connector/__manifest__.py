@@ -1,0 +1,25 @@
+{
+    "name": "Zoho CRM Connector",
+    "summary": "Zoho CRM Accounts and Contacts become Odoo customers; receivable "
+    "facts and final invoices go back to the salespeople in Zoho",
+    "version": "18.0.1.0.0",
+    "category": "Sales",
+    "license": "LGPL-3",
+    "author": "O2C developers",
+    "website": "https://example.com/o2c",
+    "depends": ["o2c_base", "account", "sale_management", "mail", "queue_job"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/zoho_security.xml",
+        "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        "views/zoho_backend_views.xml",
+        "views/zoho_sync_run_views.xml",
+        "views/zoho_misc_views.xml",
+        "views/res_partner_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": ["demo/zoho_demo.xml"],
+    "installable": True,
+}

@@ -1,0 +1,45 @@
+from odoo import api, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        invoices = posted.filtered(lambda move: move.is_sale_document())
+        if invoices:
+            invoices._zoho_enqueue_invoice_push()
+            invoices.partner_id._zoho_enqueue_receivables()
+        return posted
+
+    def _zoho_enqueue_invoice_push(self):
+        bindings = self.env["zoho.partner.binding"].search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("zoho_module", "=", "Accounts"),
+                ("backend_id.state", "=", "connected"),
+            ]
+        )
+        for invoice in self.filtered(lambda move: move.move_type == "out_invoice"):
+            for binding in bindings.filtered(
+                lambda bind, inv=invoice: bind.partner_id == inv.commercial_partner_id
+            ):
+                invoice.with_delay(
+                    description=f"Zoho: push invoice {invoice.name}",
+                    identity_key=f"zoho-invoice-{invoice.id}-{binding.backend_id.id}",
+                )._zoho_push_invoice(binding.backend_id.id)
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        # a payment met an invoice: the customer's balance changed
+        lines = partials.debit_move_id | partials.credit_move_id
+        receivable = lines.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        receivable.partner_id._zoho_enqueue_receivables()
+        return partials

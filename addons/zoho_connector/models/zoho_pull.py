@@ -1,0 +1,448 @@
+"""Zoho → Odoo: Accounts become customers, Contacts their contacts."""
+
+import logging
+from datetime import UTC, timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import mute_logger
+
+from ..components.client import parse_datetime
+from ..components.errors import ZohoBackendBroken, ZohoError, ZohoRecordRejected
+from ..components.mapping import (
+    SHIPPING_FIELDS,
+    MappingError,
+    convert,
+)
+from .zoho_sync_run import COUNTERS
+
+_logger = logging.getLogger(__name__)
+
+ACCOUNTS = "Accounts"
+CONTACTS = "Contacts"
+
+
+class ZohoBackend(models.Model):
+    _inherit = "zoho.backend"
+
+    # -- scheduling -------------------------------------------------------------
+
+    @api.model
+    def _cron_pull(self):
+        """Hourly safety net, within each backend's business hours."""
+        now = fields.Datetime.context_timestamp(self, fields.Datetime.now())
+        for backend in self.search([("state", "=", "connected")]):
+            if backend.sync_weekdays_only and now.weekday() >= 5:
+                continue
+            if not backend.sync_hour_from <= now.hour < backend.sync_hour_to:
+                continue
+            backend._enqueue_pull(full=False)
+
+    def _enqueue_pull(self, full=False):
+        self.ensure_one()
+        return self.with_delay(
+            description=f"Zoho: pull accounts and contacts from {self.name}",
+            identity_key=f"zoho-pull-{self.id}",
+        )._zoho_pull(full=full)
+
+    # -- pull -------------------------------------------------------------------
+
+    def _zoho_pull(self, full=False):
+        """Job: pull Accounts then Contacts, full or since the last pull."""
+        self.ensure_one()
+        run = self.env["zoho.sync.run"]._start(self, "pull", full=full)
+        counts = dict.fromkeys(COUNTERS, 0)
+        client = self._zoho_client(
+            credit_budget=self._remaining_credits(), max_inline_retries=5
+        )
+        try:
+            for module in (ACCOUNTS, CONTACTS):
+                self._zoho_pull_module(client, module, full, run, counts)
+        except ZohoBackendBroken as exc:
+            self._mark_broken(exc)
+            run._fail(counts, exc)
+            return str(exc)
+        except ZohoError as exc:
+            run._fail(counts, exc)
+            raise
+        finally:
+            self._add_credits(client.credits_used)
+        run._finish(
+            counts, credits_used=client.credits_used, requests_made=client.calls
+        )
+        return f"{counts}"
+
+    def _zoho_pull_module(self, client, module, full, run, counts):
+        cursor_field = (
+            "accounts_synced_until" if module == ACCOUNTS else "contacts_synced_until"
+        )
+        since = None if full else self[cursor_field]
+        if since:
+            since -= timedelta(minutes=self.sync_overlap_minutes)
+        mappings = self._mappings(module)
+        zoho_fields = sorted(
+            {"Modified_Time", *mappings.mapped("zoho_field")}
+            | (
+                set(SHIPPING_FIELDS)
+                if module == ACCOUNTS
+                else {"Account_Name", "First_Name"}
+            )
+        )
+        newest = self[cursor_field]
+        for page in client.iter_records(module, zoho_fields, modified_since=since):
+            for record in page:
+                counts["read"] += 1
+                outcome = self._import_record(module, record, mappings, run)
+                counts[outcome] += 1
+                modified = _naive_utc(parse_datetime(record.get("Modified_Time")))
+                if modified and (not newest or modified > newest):
+                    newest = modified
+            run._progress(
+                counts,
+                note=f"{module}: {counts['read']} read",
+                credits_used=client.credits_used,
+                requests_made=client.calls,
+            )
+        self._zoho_pull_deleted(client, module, since, run, counts)
+        if newest:
+            self.sudo()[cursor_field] = newest
+
+    def _zoho_pull_ids(self, module, zoho_ids):
+        """Job: fetch the given records now (notifications, retries, decisions)."""
+        self.ensure_one()
+        run = self.env["zoho.sync.run"]._start(self, "pull_ids")
+        counts = dict.fromkeys(COUNTERS, 0)
+        client = self._zoho_client(credit_budget=self._remaining_credits())
+        mappings = self._mappings(module)
+        zoho_fields = sorted(
+            {"Modified_Time", *mappings.mapped("zoho_field")}
+            | (
+                set(SHIPPING_FIELDS)
+                if module == ACCOUNTS
+                else {"Account_Name", "First_Name"}
+            )
+        )
+        try:
+            for record in client.get_records(module, zoho_ids, zoho_fields):
+                counts["read"] += 1
+                counts[self._import_record(module, record, mappings, run)] += 1
+        except ZohoBackendBroken as exc:
+            self._mark_broken(exc)
+            run._fail(counts, exc)
+            return str(exc)
+        finally:
+            self._add_credits(client.credits_used)
+        run._finish(
+            counts, credits_used=client.credits_used, requests_made=client.calls
+        )
+        return f"{counts}"
+
+    def _mappings(self, module):
+        return self.field_mapping_ids.filtered(
+            lambda mapping: (
+                mapping.active
+                and mapping.zoho_module == module
+                and mapping.owner == "zoho"
+            )
+        )
+
+    # -- one record ----------------------------------------------------------
+
+    def _import_record(self, module, record, mappings, run):
+        """:return: "created", "updated", "skipped" or "failed"."""
+        zoho_id = str(record["id"])
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                if module == ACCOUNTS:
+                    return self._import_account(zoho_id, record, mappings, run)
+                return self._import_contact(zoho_id, record, mappings, run)
+        except (MappingError, ZohoRecordRejected) as exc:
+            run._log_error(module, zoho_id, str(exc), getattr(exc, "field", None))
+            return "failed"
+
+    def _partner_values(self, record, mappings, run=None, module=None):
+        """:return: the Odoo values of the mapped fields Zoho sent.
+
+        A value that cannot be mapped is left out and logged on the run with its
+        field; the rest of the record is still imported.
+        """
+        values = {}
+        for mapping in mappings:
+            if mapping.zoho_field not in record:
+                continue
+            try:
+                values[mapping.odoo_field_id.name] = convert(
+                    record[mapping.zoho_field],
+                    mapping.transform,
+                    lambda transform, text, mapping=mapping: self._lookup(
+                        transform, text, mapping
+                    ),
+                )
+            except MappingError as exc:
+                if run is None:
+                    raise MappingError(f"{mapping.zoho_field}: {exc}") from exc
+                run._log_error(
+                    module, str(record["id"]), str(exc), field=mapping.zoho_field
+                )
+        return values
+
+    def _lookup(self, transform, text, mapping):
+        if transform == "payment_term":
+            mapped = mapping.picklist_ids.filtered(lambda pick: pick.zoho_value == text)
+            if mapped:
+                return mapped[0].payment_term_id.id
+            term = self.env["account.payment.term"].search([("name", "=ilike", text)])
+            return term[:1].id or None
+        if transform == "owner":
+            user = self.env["res.users"].search(
+                ["|", ("login", "=ilike", text), ("email", "=ilike", text)], limit=1
+            )
+            return user.id or None
+        if transform == "country":
+            country = self.env["res.country"].search(
+                ["|", ("code", "=ilike", text), ("name", "=ilike", text)], limit=1
+            )
+            return country.id or None
+        if transform == "state":
+            state = self.env["res.country.state"].search(
+                ["|", ("code", "=ilike", text), ("name", "=ilike", text)], limit=1
+            )
+            return state.id or None
+        return None
+
+    def _binding(self, module, zoho_id):
+        return (
+            self.env["zoho.partner.binding"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("backend_id", "=", self.id),
+                    ("zoho_module", "=", module),
+                    ("zoho_id", "=", zoho_id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _import_account(self, zoho_id, record, mappings, run):
+        values = self._partner_values(record, mappings, run, ACCOUNTS)
+        modified = _naive_utc(parse_datetime(record.get("Modified_Time")))
+        binding = self._binding(ACCOUNTS, zoho_id)
+        if binding and binding.zoho_modified_at and modified:
+            if modified <= binding.zoho_modified_at and not binding.deleted_in_zoho:
+                return "skipped"  # re-read through the overlap window, unchanged
+        if binding:
+            outcome = self._update_partner(binding.partner_id, values)
+            binding.write(
+                {
+                    "zoho_modified_at": modified,
+                    "synced_at": fields.Datetime.now(),
+                    "active": True,
+                    "deleted_in_zoho": False,
+                }
+            )
+            self._sync_shipping(binding.partner_id, record)
+            return outcome
+        partner = self.env["res.partner"].search(
+            [("zoho_account_id", "=", zoho_id)], limit=1
+        )
+        if not partner:
+            if self._propose_existing(zoho_id, record, values):
+                return "skipped"
+            partner = self.env["res.partner"].create(
+                {
+                    **values,
+                    "is_company": True,
+                    "company_id": False,
+                    "zoho_account_id": zoho_id,
+                }
+            )
+            partner.message_post(
+                body=self.env._("Created from Zoho CRM account %s.", zoho_id)
+            )
+            outcome = "created"
+        else:
+            outcome = self._update_partner(partner, values)
+        self.env["zoho.partner.binding"].create(
+            {
+                "backend_id": self.id,
+                "partner_id": partner.id,
+                "zoho_module": ACCOUNTS,
+                "zoho_id": zoho_id,
+                "zoho_modified_at": modified,
+                "synced_at": fields.Datetime.now(),
+            }
+        )
+        self._sync_shipping(partner, record)
+        return outcome
+
+    def _propose_existing(self, zoho_id, record, values):
+        """Propose binding to look-alike customers; :return: True if proposed."""
+        Proposal = self.env["zoho.dedupe.proposal"]
+        decided = Proposal.search(
+            [("backend_id", "=", self.id), ("zoho_id", "=", zoho_id)]
+        )
+        if decided.filtered(lambda prop: prop.state == "new"):
+            return False
+        if decided.filtered(lambda prop: prop.state == "pending"):
+            return True
+        Partner = self.env["res.partner"]
+        candidates = {}
+        for label, domain in (
+            ("VAT", values.get("vat") and [("vat", "=", values["vat"])]),
+            ("e-mail", values.get("email") and [("email", "=ilike", values["email"])]),
+            ("name", values.get("name") and [("name", "=", values["name"])]),
+        ):
+            if not domain:
+                continue
+            for partner in Partner.search(
+                [*domain, ("parent_id", "=", False), ("zoho_binding_ids", "=", False)]
+            ):
+                candidates.setdefault(partner, []).append(label)
+        for partner, reasons in candidates.items():
+            Proposal.create(
+                {
+                    "backend_id": self.id,
+                    "zoho_id": zoho_id,
+                    "zoho_name": values.get("name"),
+                    "partner_id": partner.id,
+                    "reason": self.env._("same %s", ", ".join(reasons)),
+                }
+            )
+        return bool(candidates)
+
+    def _update_partner(self, partner, values):
+        """Write what changed and say so in the partner's chatter."""
+        changes = {
+            name: value
+            for name, value in values.items()
+            if _comparable(partner[name]) != _comparable(value)
+        }
+        if not changes:
+            return "skipped"
+        before = {name: partner[name] for name in changes}
+        partner.write(changes)
+        lines = Markup("").join(
+            Markup("<li>%s: %s → %s</li>")
+            % (
+                partner._fields[name].string,
+                _shown(before[name]),
+                _shown(partner[name]),
+            )
+            for name in changes
+        )
+        partner.message_post(
+            body=Markup("%s<ul>%s</ul>") % (self.env._("Updated from Zoho CRM:"), lines)
+        )
+        return "updated"
+
+    def _sync_shipping(self, partner, record):
+        address = {odoo: record.get(zoho) for zoho, odoo in SHIPPING_FIELDS.items()}
+        if not address.get("street") and not address.get("city"):
+            return
+        values = {
+            "street": address["street"] or False,
+            "city": address["city"] or False,
+            "zip": address["zip"] or False,
+            "country_id": address["country_id"]
+            and self._lookup("country", address["country_id"], None)
+            or False,
+            "state_id": address["state_id"]
+            and self._lookup("state", address["state_id"], None)
+            or False,
+        }
+        delivery = partner.child_ids.filtered(lambda child: child.type == "delivery")[
+            :1
+        ]
+        if delivery:
+            self._update_partner(delivery, values)
+        else:
+            self.env["res.partner"].create(
+                {**values, "parent_id": partner.id, "type": "delivery"}
+            )
+
+    def _import_contact(self, zoho_id, record, mappings, run):
+        values = self._partner_values(record, mappings, run, CONTACTS)
+        if record.get("First_Name") and values.get("name"):
+            values["name"] = f"{record['First_Name']} {values['name']}"
+        account = record.get("Account_Name") or {}
+        account_id = str(account.get("id")) if isinstance(account, dict) else None
+        parent = account_id and self._binding(ACCOUNTS, account_id).partner_id
+        binding = self._binding(CONTACTS, zoho_id)
+        if binding:
+            if parent:
+                values["parent_id"] = parent.id
+            outcome = self._update_partner(binding.partner_id, values)
+            binding.write({"synced_at": fields.Datetime.now(), "active": True})
+            return outcome
+        if not parent:
+            run._log_error(
+                CONTACTS,
+                zoho_id,
+                self.env._("Its account %s is not synced (yet).", account_id or "-"),
+            )
+            return "skipped"
+        partner = self.env["res.partner"].create(
+            {**values, "parent_id": parent.id, "type": "contact"}
+        )
+        self.env["zoho.partner.binding"].create(
+            {
+                "backend_id": self.id,
+                "partner_id": partner.id,
+                "zoho_module": CONTACTS,
+                "zoho_id": zoho_id,
+                "synced_at": fields.Datetime.now(),
+            }
+        )
+        return "created"
+
+    # -- deletions ------------------------------------------------------------
+
+    def _zoho_pull_deleted(self, client, module, since, run, counts):
+        deleted_records = (
+            deleted
+            for page in client.iter_deleted(module, since=since)
+            for deleted in page
+        )
+        for deleted in deleted_records:
+            binding = self._binding(module, str(deleted["id"]))
+            if not binding or binding.deleted_in_zoho:
+                continue
+            partner = binding.partner_id
+            invoiced = self.env["account.move"].search_count(
+                [
+                    ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                ],
+                limit=1,
+            )
+            binding.write({"active": False, "deleted_in_zoho": True})
+            if invoiced:
+                partner.message_post(
+                    body=self.env._(
+                        "Deleted in Zoho CRM. Kept here because it has invoices; "
+                        "the link to Zoho is archived."
+                    )
+                )
+            else:
+                partner.message_post(body=self.env._("Deleted in Zoho CRM: archived."))
+                partner.active = False
+            counts["updated"] += 1
+
+
+def _naive_utc(moment):
+    return moment and moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _comparable(value):
+    if hasattr(value, "_name"):
+        return value.id or False
+    return value or False
+
+
+def _shown(value):
+    if hasattr(value, "_name"):
+        return value.display_name or "-"
+    return value if value not in (False, None, "") else "-"

@@ -1,0 +1,1 @@
+from . import test_client, test_zoho_pull, test_zoho_push

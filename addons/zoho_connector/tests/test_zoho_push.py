@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..components.errors import ZohoRetryLater
+from .common import ZohoCase
+
+
+@tagged("post_install", "-at_install")
+class TestZohoPush(ZohoCase):
+    def setUp(self):
+        super().setUp()
+        (self.account_id,) = self.zoho.add_accounts(1)
+        self.backend._zoho_pull(full=True)
+        self.binding = self.env["zoho.partner.binding"].search(
+            [("zoho_id", "=", self.account_id)]
+        )
+        self.customer = self.binding.partner_id
+        self.customer.user_id = self.env.ref("o2c_base.user_manager")
+
+    def make_invoice(self, amount=100.0, due_days_ago=0):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_payment_term_id": False,
+                "invoice_date": fields.Date.today() - timedelta(days=due_days_ago),
+                "invoice_date_due": fields.Date.today() - timedelta(days=due_days_ago),
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Paper",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [(5, 0, 0)],
+                        },
+                    )
+                ],
+            }
+        )
+        return invoice
+
+    def test_posting_an_invoice_queues_facts_and_invoice_push(self):
+        invoice = self.make_invoice(250.0, due_days_ago=20)
+        with self.trap_jobs() as trap:
+            invoice.action_post()
+            trap.assert_enqueued_job(
+                invoice._zoho_push_invoice, args=(self.backend.id,)
+            )
+            trap.assert_enqueued_job(self.binding._zoho_push_receivables)
+            trap.perform_enqueued_jobs()
+        account = self.zoho.records["Accounts"][self.account_id]
+        self.assertEqual(account["Open_Balance__c"], 250.0)
+        self.assertEqual(account["Overdue_Amount__c"], 250.0)
+        self.assertEqual(account["Oldest_Overdue_Days__c"], 20)
+        self.assertFalse(account["Credit_Hold__c"])
+        zoho_invoice = self.zoho.records["Invoices"][invoice.zoho_record_id]
+        self.assertEqual(zoho_invoice["Subject"], invoice.name)
+        self.assertEqual(zoho_invoice["Account_Name"], {"id": self.account_id})
+        self.assertEqual(zoho_invoice["Grand_Total"], 250.0)
+        attachments = self.zoho.attachments[invoice.zoho_record_id]
+        self.assertEqual(len(attachments), 1)
+        self.assertTrue(attachments[0]["content"])
+
+    def test_retried_invoice_job_after_timeout_makes_no_duplicate(self):
+        invoice = self.make_invoice(80.0)
+        with self.trap_jobs():
+            invoice.action_post()
+        # Zoho did the upsert but answered too late: the job fails and is retried
+        self.zoho.delay_next(3)
+        client_timeout = 1
+        original = type(self.backend)._zoho_client
+
+        def short_timeout(backend, **kwargs):
+            client = original(backend, **kwargs)
+            client.timeout = (1, client_timeout)
+            return client
+
+        type(self.backend)._zoho_client = short_timeout
+        try:
+            with self.assertRaises(ZohoRetryLater):
+                invoice._zoho_push_invoice(self.backend.id)
+        finally:
+            type(self.backend)._zoho_client = original
+        invoice._zoho_push_invoice(self.backend.id)
+        invoice._zoho_push_invoice(self.backend.id)
+        matching = [
+            rec
+            for rec in self.zoho.records["Invoices"].values()
+            if rec.get("Subject") == invoice.name
+        ]
+        self.assertEqual(len(matching), 1)
+        self.assertEqual(len(self.zoho.attachments[matching[0]["id"]]), 1)
+
+    def test_invoice_as_note_when_org_has_no_invoices_module(self):
+        self.zoho.invoices_enabled = False
+        invoice = self.make_invoice(60.0)
+        with self.trap_jobs():
+            invoice.action_post()
+        invoice._zoho_push_invoice(self.backend.id)
+        invoice._zoho_push_invoice(self.backend.id)
+        self.assertEqual(invoice.zoho_module, "Notes")
+        notes = [
+            rec
+            for rec in self.zoho.records.get("Notes", {}).values()
+            if invoice.name in (rec.get("Note_Title") or "")
+        ]
+        self.assertEqual(len(notes), 1)
+
+    def test_payment_updates_the_facts(self):
+        invoice = self.make_invoice(100.0)
+        with self.trap_jobs():
+            invoice.action_post()
+        payment_register = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        )
+        with self.trap_jobs() as trap:
+            payment_register.create({"amount": 40.0}).action_create_payments()
+            trap.assert_enqueued_job(self.binding._zoho_push_receivables)
+            trap.perform_enqueued_jobs()
+        account = self.zoho.records["Accounts"][self.account_id]
+        self.assertEqual(account["Open_Balance__c"], 60.0)
+        self.assertEqual(account["Last_Payment_Amount__c"], 40.0)
+        self.assertEqual(
+            account["Last_Payment_Date__c"], fields.Date.today().isoformat()
+        )
+
+    def test_overdue_invoice_gets_one_task_per_level(self):
+        invoice = self.make_invoice(300.0, due_days_ago=31)
+        with self.trap_jobs():
+            invoice.action_post()
+        Task = self.env["zoho.overdue.task"]
+        with self.trap_jobs() as trap:
+            Task._cron_create_tasks()
+            Task._cron_create_tasks()
+            trap.perform_enqueued_jobs()
+        tasks = Task.search([("invoice_id", "=", invoice.id)])
+        self.assertEqual(sorted(tasks.mapped("level_days")), [15, 30])
+        zoho_tasks = [
+            rec
+            for rec in self.zoho.records["Tasks"].values()
+            if invoice.name in rec["Subject"]
+        ]
+        self.assertEqual(len(zoho_tasks), 2)
+        self.assertIn("Call about overdue invoice", zoho_tasks[0]["Subject"])
+        self.assertEqual(zoho_tasks[0]["What_Id"], {"id": self.account_id})
+        tasks[0]._zoho_push()  # a retry: nothing new in Zoho
+        self.assertEqual(len(self.zoho.records["Tasks"]), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestZohoNotifications(ZohoCase):
+    def test_notification_queues_a_pull_of_the_ids(self):
+        self.assertTrue(self.backend._zoho_enable_watch())
+        channel = self.zoho.channels[self.backend.channel_id]
+        self.assertTrue(channel)
+        (account_id,) = self.zoho.add_accounts(1)
+        Backend = self.env["zoho.backend"]
+        self.assertFalse(
+            Backend._zoho_receive_notification(
+                {
+                    "channel_id": self.backend.channel_id,
+                    "token": "wrong",
+                    "ids": [account_id],
+                }
+            )
+        )
+        with self.trap_jobs() as trap:
+            accepted = Backend._zoho_receive_notification(
+                {
+                    "channel_id": self.backend.channel_id,
+                    "token": self.backend.channel_token,
+                    "module": "Accounts",
+                    "operation": "insert",
+                    "ids": [account_id],
+                }
+            )
+            self.assertTrue(accepted)
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertTrue(self.bound_partner(account_id))

@@ -40,6 +40,7 @@ class ZohoCase(TransactionCase):
                 "access_token": False,
             }
         )
+        self.env.flush_all()  # the token store reads the row with SQL
 
     def pull(self, full=False):
         """Run a pull job now; :return: its sync run."""

@@ -4,16 +4,15 @@ Runs inside Odoo (in this process) on an installed database; each order is its
 own transaction, as in production. Prints one JSON line.
 """
 
-import argparse
 import json
 import sys
 import time
 import uuid
 
+from in_odoo import open_registry
 from order_document import native_order
 
 import odoo
-from odoo.tools import config
 
 
 def run_orm(registry, count):
@@ -81,26 +80,12 @@ def run_intake(registry, count):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--count", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    config.parse_config(
-        [
-            "-c",
-            args.config,
-            "--addons-path",
-            args.addons_path,
-            "-d",
-            args.database,
-            "--log-level",
-            "warn",
-        ]
+    registry, args = open_registry(
+        lambda parser: (
+            parser.add_argument("--count", type=int, default=100),
+            parser.add_argument("--rounds", type=int, default=3),
+        )
     )
-    registry = odoo.modules.registry.Registry(args.database)
     run_orm(registry, 5)  # warm caches
     run_intake(registry, 5)
     orm_seconds = intake_seconds = 0.0

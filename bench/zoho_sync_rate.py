@@ -4,15 +4,15 @@ Runs inside Odoo (this process) against a fake Zoho on 127.0.0.1; prints one
 JSON line. The sync's transaction is rolled back at the end, like the baseline's.
 """
 
-import argparse
 import importlib.util
 import json
 import math
 import pathlib
 import time
 
+from in_odoo import open_registry
+
 import odoo
-from odoo.tools import config
 
 FAKE_ZOHO = (
     pathlib.Path(__file__).resolve().parents[1]
@@ -85,25 +85,9 @@ def zoho_sync(registry, zoho):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--accounts", type=int, default=10000)
-    args = parser.parse_args()
-    config.parse_config(
-        [
-            "-c",
-            args.config,
-            "--addons-path",
-            args.addons_path,
-            "-d",
-            args.database,
-            "--log-level",
-            "warn",
-        ]
+    registry, args = open_registry(
+        lambda parser: parser.add_argument("--accounts", type=int, default=10000)
     )
-    registry = odoo.modules.registry.Registry(args.database)
     zoho = load_fake_zoho()().start()
     try:
         zoho.add_accounts(args.accounts)

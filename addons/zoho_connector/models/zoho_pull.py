@@ -81,14 +81,7 @@ class ZohoBackend(models.Model):
         if since:
             since -= timedelta(minutes=self.sync_overlap_minutes)
         mappings = self._mappings(module)
-        zoho_fields = sorted(
-            {"Modified_Time", *mappings.mapped("zoho_field")}
-            | (
-                set(SHIPPING_FIELDS)
-                if module == ACCOUNTS
-                else {"Account_Name", "First_Name"}
-            )
-        )
+        zoho_fields = _zoho_fields(module, mappings)
         newest = self[cursor_field]
         for page in client.iter_records(module, zoho_fields, modified_since=since):
             for record in page:
@@ -115,14 +108,7 @@ class ZohoBackend(models.Model):
         counts = dict.fromkeys(COUNTERS, 0)
         client = self._zoho_client(credit_budget=self._remaining_credits())
         mappings = self._mappings(module)
-        zoho_fields = sorted(
-            {"Modified_Time", *mappings.mapped("zoho_field")}
-            | (
-                set(SHIPPING_FIELDS)
-                if module == ACCOUNTS
-                else {"Account_Name", "First_Name"}
-            )
-        )
+        zoho_fields = _zoho_fields(module, mappings)
         try:
             for record in client.get_records(module, zoho_ids, zoho_fields):
                 counts["read"] += 1
@@ -430,6 +416,14 @@ class ZohoBackend(models.Model):
                 partner.message_post(body=self.env._("Deleted in Zoho CRM: archived."))
                 partner.active = False
             counts["updated"] += 1
+
+
+def _zoho_fields(module, mappings):
+    """The fields a pull asks for: the mapped ones and what the code itself reads."""
+    fixed = (
+        set(SHIPPING_FIELDS) if module == ACCOUNTS else {"Account_Name", "First_Name"}
+    )
+    return sorted({"Modified_Time", *mappings.mapped("zoho_field")} | fixed)
 
 
 def _naive_utc(moment):

@@ -73,9 +73,9 @@ def zoho_sync(registry, zoho):
         backend._zoho_pull(full=True)
         env.flush_all()
         elapsed = time.perf_counter() - started
+        cr.rollback()  # the run log was committed on its own: read it anew
         run = env["zoho.sync.run"].search([("backend_id", "=", backend.id)], limit=1)
         created = run.created_count
-        cr.rollback()
         env["zoho.backend"].browse(backend.id).with_context(
             active_test=False
         ).sync_run_ids.unlink()

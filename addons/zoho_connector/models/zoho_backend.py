@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -9,6 +8,7 @@ from ..components.client import ZohoClient
 from ..components.datacenters import ACCOUNTS_URLS, DATACENTER_SELECTION
 from ..components.errors import ZohoError
 from ..components.mapping import DEFAULT_MAPPINGS, DEFAULT_PAYMENT_TERMS
+from .independent_cursor import independent_env
 from .zoho_token_store import BackendTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class ZohoBackend(models.Model):
         "to point at a test server.",
     )
     api_domain = fields.Char(
-        readonly=True,
+        compute="_compute_api_domain",
         groups=MANAGER,
         help="Given by Zoho with every access token; never typed in.",
     )
@@ -67,8 +67,6 @@ class ZohoBackend(models.Model):
         "ZohoCRM.org.READ). Used once to obtain the refresh token.",
     )
     refresh_token = fields.Char(groups=MANAGER, copy=False)
-    access_token = fields.Char(groups=MANAGER, copy=False)
-    access_token_expires_at = fields.Datetime(groups=MANAGER, copy=False)
     has_refresh_token = fields.Boolean(compute="_compute_has_refresh_token")
 
     # pull schedule ("hourly on business days in the seed's hours")
@@ -214,6 +212,16 @@ class ZohoBackend(models.Model):
         for backend in self:
             backend.accounts_url = ACCOUNTS_URLS[backend.data_center]
 
+    def _compute_api_domain(self):
+        tokens = (
+            self.env["zoho.backend.token"]
+            .sudo()
+            .search([("backend_id", "in", self.ids)])
+        )
+        domains = {token.backend_id.id: token.api_domain for token in tokens}
+        for backend in self:
+            backend.api_domain = domains.get(backend.id)
+
     def _compute_has_refresh_token(self):
         for backend in self:
             backend.has_refresh_token = bool(backend.sudo().refresh_token)
@@ -287,15 +295,20 @@ class ZohoBackend(models.Model):
         backend.write(
             {
                 "refresh_token": tokens["refresh_token"],
-                "access_token": tokens.get("access_token"),
-                "api_domain": tokens.get("api_domain"),
-                "access_token_expires_at": fields.Datetime.now()
-                + timedelta(seconds=int(tokens.get("expires_in", 3600))),
                 "grant_code": False,
                 "state": "connected",
                 "last_error": False,
             }
         )
+        store = BackendTokenStore(backend)
+        with independent_env(self.env) as env:
+            store.save(
+                env.cr,
+                tokens["access_token"],
+                tokens["api_domain"],
+                tokens["expires_at"],
+            )
+        self.invalidate_recordset(["api_domain"])
         return True
 
     def action_test_connection(self):
@@ -318,7 +331,7 @@ class ZohoBackend(models.Model):
             self.env._(
                 "Connected to %(org)s at %(domain)s. Invoices module: %(inv)s.",
                 org=name,
-                domain=self.sudo().api_domain,
+                domain=self.api_domain,
                 inv=self.env._("yes") if has_invoices else self.env._("no"),
             ),
             "success",

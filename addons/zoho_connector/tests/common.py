@@ -9,6 +9,7 @@ from odoo.tests import TransactionCase
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..models.zoho_token_store import BackendTokenStore
 from .fake_zoho import FakeZoho
 
 
@@ -37,10 +38,10 @@ class ZohoCase(TransactionCase):
             {
                 "accounts_url": self.zoho.accounts_url,
                 "refresh_token": self.zoho.refresh_token,
-                "access_token": False,
             }
         )
-        self.env.flush_all()  # the token store reads the row with SQL
+        self.env.flush_all()  # the token store works in SQL
+        BackendTokenStore(self.backend).forget()
 
     def pull(self, full=False):
         """Run a pull job now; :return: its sync run."""

@@ -3,6 +3,7 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
+from ..models.zoho_token_store import BackendTokenStore
 from .common import ZohoCase
 from .fake_zoho import FakeZoho
 
@@ -15,8 +16,8 @@ class TestZohoBackend(ZohoCase):
         self.assertIn("Fake Zoho Org", result["params"]["message"])
         self.assertIn(self.zoho.api_domain, result["params"]["message"])
         self.backend.refresh_token = "1000.revoked"
-        self.backend.access_token = False
-        self.env.flush_all()  # the token store reads the row with SQL
+        self.env.flush_all()
+        BackendTokenStore(self.backend).forget()
         result = self.backend.action_test_connection()
         self.assertEqual(result["params"]["type"], "danger")
         self.assertIn("grant code", result["params"]["message"])

@@ -331,7 +331,7 @@ class ZohoBackend(models.Model):
             self.env._(
                 "Connected to %(org)s at %(domain)s. Invoices module: %(inv)s.",
                 org=name,
-                domain=self.api_domain,
+                domain=client.token_store.get()[1],
                 inv=self.env._("yes") if has_invoices else self.env._("no"),
             ),
             "success",

@@ -153,43 +153,25 @@ def main():
             )
         finally:
             server.stop()
-        output = run(
-            [
-                sys.executable,
-                str(BENCH / "order_rate.py"),
-                "--database",
-                database,
-                "--addons-path",
-                addons_path,
-                "--config",
-                str(REPO / "odoo.conf"),
-                "--count",
-                str(args.orders),
-                "--rounds",
-                str(args.rounds),
-            ],
-            capture_output=True,
-            text=True,
-        ).stdout
-        results["orders"] = json.loads(output.strip().splitlines()[-1])
-        if "zoho_connector" in addons:
+
+        def in_odoo(script, *options):
+            """Run a bench script inside Odoo on the database; :return: its JSON."""
             output = run(
-                [
-                    sys.executable,
-                    str(BENCH / "zoho_sync_rate.py"),
-                    "--database",
-                    database,
-                    "--addons-path",
-                    addons_path,
-                    "--config",
-                    str(REPO / "odoo.conf"),
-                    "--accounts",
-                    str(args.zoho_accounts),
-                ],
+                [sys.executable, str(BENCH / script), "--database", database]
+                + ["--addons-path", addons_path, "--config", str(REPO / "odoo.conf")]
+                + list(options),
                 capture_output=True,
                 text=True,
             ).stdout
-            results["zoho"] = json.loads(output.strip().splitlines()[-1])
+            return json.loads(output.strip().splitlines()[-1])
+
+        results["orders"] = in_odoo(
+            "order_rate.py", "--count", str(args.orders), "--rounds", str(args.rounds)
+        )
+        if "zoho_connector" in addons:
+            results["zoho"] = in_odoo(
+                "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)
+            )
     finally:
         if not args.keep_db:
             subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)

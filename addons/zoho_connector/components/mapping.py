@@ -9,6 +9,7 @@ TRANSFORMS = [
     ("boolean", "Checkbox → boolean"),
     ("number", "Number / currency"),
     ("payment_term", "Picklist → payment terms"),
+    ("selection", "Picklist → selection"),
     ("owner", "Owner → salesperson"),
     ("country", "Country name or code"),
     ("state", "State name or code"),
@@ -99,7 +100,7 @@ def convert(value, transform, lookup=None):
     if transform == "owner":
         if isinstance(value, dict):
             value = value.get("email") or value.get("name")
-    if transform in ("payment_term", "owner", "country", "state"):
+    if transform in ("payment_term", "selection", "owner", "country", "state"):
         found = lookup(transform, str(value).strip()) if lookup else None
         if not found:
             raise MappingError(f"no Odoo match for “{value}”")

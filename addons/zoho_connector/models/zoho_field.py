@@ -104,4 +104,7 @@ class ZohoPicklistMap(models.Model):
         "zoho.field.mapping", required=True, ondelete="cascade"
     )
     zoho_value = fields.Char(required=True)
-    payment_term_id = fields.Many2one("account.payment.term", required=True)
+    payment_term_id = fields.Many2one("account.payment.term")
+    odoo_value = fields.Char(
+        "Odoo value", help="For a selection field: the value it takes in Odoo."
+    )

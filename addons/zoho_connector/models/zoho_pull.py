@@ -180,6 +180,17 @@ class ZohoBackend(models.Model):
                 return mapped[0].payment_term_id.id
             term = self.env["account.payment.term"].search([("name", "=ilike", text)])
             return term[:1].id or None
+        if transform == "selection":
+            mapped = mapping.picklist_ids.filtered(lambda pick: pick.zoho_value == text)
+            field = mapping.odoo_field_id
+            allowed = {
+                key
+                for key, _label in self.env["res.partner"]
+                ._fields[field.name]
+                ._description_selection(self.env)
+            }
+            value = mapped[0].odoo_value if mapped else text
+            return value if value in allowed else None
         if transform == "owner":
             user = self.env["res.users"].search(
                 ["|", ("login", "=ilike", text), ("email", "=ilike", text)], limit=1

@@ -193,6 +193,29 @@ class TestZohoPull(ZohoCase):
         run = self.pull()
         self.assertEqual(run.updated_count, 0)
 
+    def test_picklist_to_selection(self):
+        self.env["zoho.field.mapping"].create(
+            {
+                "backend_id": self.backend.id,
+                "zoho_module": "Accounts",
+                "zoho_field": "Account_Type",
+                "odoo_field_id": self.env.ref("account.field_res_partner__trust").id,
+                "transform": "selection",
+                "picklist_ids": [
+                    (0, 0, {"zoho_value": "Customer", "odoo_value": "good"}),
+                    (0, 0, {"zoho_value": "Prospect", "odoo_value": "normal"}),
+                ],
+            }
+        )
+        customer_id, unknown_id = self.zoho.add_accounts(2)
+        self.zoho.touch("Accounts", customer_id, Account_Type="Customer")
+        self.zoho.touch("Accounts", unknown_id, Account_Type="Partner")
+        run = self.pull(full=True)
+        self.assertEqual(self.bound_partner(customer_id).trust, "good")
+        self.assertEqual(self.bound_partner(unknown_id).trust, "normal")  # default kept
+        errors = run.error_ids.filtered(lambda err: err.field == "Account_Type")
+        self.assertEqual(errors.zoho_id, unknown_id)
+
     def test_broken_credentials_flag_the_backend(self):
         self.zoho.fail_next(1, status=401, code="OAUTH_SCOPE_MISMATCH")
         self.pull(full=True)

@@ -190,6 +190,9 @@ class EcomOrderIntake(models.Model):
         if not matched.uom:
             matched.problem = result.problems[-1].message
             return matched
+        if not result.partner:
+            # no customer, no price to compare: the customer problem says it all
+            return matched
         matched.price_unit = self._check_price(parsed_line, matched, result)
         if matched.price_unit is None:
             matched.problem = result.problems[-1].message
@@ -283,8 +286,6 @@ class EcomOrderIntake(models.Model):
 
     def _check_price(self, line, matched, result):
         """:return: the unit price for the sale line, or None after a problem."""
-        if not result.pricelist and not result.partner:
-            return None
         quantity = float(line.quantity)
         pricelist = result.pricelist
         currency = result.currency or self.company_id.currency_id

@@ -73,6 +73,11 @@ class ZohoBackend(models.Model):
     sync_hour_from = fields.Integer("Sync from hour", default=7)
     sync_hour_to = fields.Integer("Sync until hour", default=19)
     sync_weekdays_only = fields.Boolean("Business days only", default=True)
+    request_timeout = fields.Integer(
+        "Answer timeout (s)",
+        default=30,
+        help="How long to wait for Zoho's answer before the job is retried later.",
+    )
     daily_credit_budget = fields.Integer(
         default=5000, help="API credits the connector may use per day (0 = no limit)."
     )
@@ -253,6 +258,7 @@ class ZohoBackend(models.Model):
             BackendTokenStore(backend),
             credit_budget=credit_budget,
             max_inline_retries=max_inline_retries,
+            timeout=(5, self.request_timeout or 30),
         )
 
     def _remaining_credits(self):

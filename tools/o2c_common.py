@@ -259,3 +259,43 @@ def odoo_env():
 def run_quiet(cmd, **kwargs):
     """Run cmd capturing its output; returns CompletedProcess."""
     return subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
+
+
+# Debian packages the tests and the demo need, with a file that proves each is
+# there. Odoo renders PDF reports (invoices) with wkhtmltopdf: without it test
+# mode silently falls back to HTML while a real server fails every report.
+DEBIAN_PACKAGES = {
+    "chromium": "/usr/bin/chromium",  # Odoo's browser (tour) tests
+    "wkhtmltopdf": "/usr/bin/wkhtmltopdf",  # Odoo's PDF reports
+    "cups": "/usr/sbin/cupsd",  # a real print queue for job tickets
+    "cups-client": "/usr/bin/lp",  # lp / lpstat / lpadmin
+    "printer-driver-cups-pdf": "/usr/lib/cups/backend/cups-pdf",  # queue -> PDF
+    "poppler-utils": "/usr/bin/pdftotext",  # tests read the PDFs they produce
+}
+
+
+def missing_debian_packages(names=None):
+    """The packages of ``names`` (default: all of DEBIAN_PACKAGES) not installed."""
+    names = names or list(DEBIAN_PACKAGES)
+    return [name for name in names if not Path(DEBIAN_PACKAGES[name]).exists()]
+
+
+def install_debian_packages(names=None, say=print):
+    """Install the missing Debian packages with apt-get; return an error or None."""
+    missing = missing_debian_packages(names)
+    if not missing:
+        return None
+    say(f"installing Debian packages with apt-get: {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", *missing],
+    ):
+        proc = subprocess.run(prefix + cmd, env=env, check=False)
+        if proc.returncode:
+            return (
+                f"`{' '.join(cmd)}` failed (status {proc.returncode}); install the "
+                f"Debian packages {' '.join(missing)} by hand"
+            )
+    return None

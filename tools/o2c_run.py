@@ -91,6 +91,14 @@ def main(argv=None):
     if not addons:
         say(f"ERROR: no addon found in {common.addons_dir()}")
         return 1
+    # a real server renders invoice PDFs with wkhtmltopdf; CUPS backs the demo
+    # print queue of the job tickets
+    problem = common.install_debian_packages(
+        ["wkhtmltopdf", "cups", "cups-client", "printer-driver-cups-pdf"], say=say
+    )
+    if problem:
+        say(f"ERROR: {problem}")
+        return 1
     addons_path = common.odoo_addons_path()
     db = args.db
     base = ["-d", db, "--addons-path", addons_path, "--db-filter", f"^{db}$"]

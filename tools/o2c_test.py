@@ -19,7 +19,6 @@ Full Odoo log: var/test-logs/odoo.log; pytest junit: var/test-logs/pytest.xml.
 import argparse
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -474,30 +473,12 @@ class Harness:
                 return False
         return True
 
-    def ensure_chromium(self):
-        names = (
-            "chromium",
-            "chromium-browser",
-            "google-chrome",
-            "google-chrome-stable",
-        )
-        if Path("/usr/bin/chromium").exists() or any(shutil.which(n) for n in names):
-            return True
-        say(
-            "Chromium not found (Odoo's browser tests need it): "
-            "installing it with apt-get"
-        )
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
-        for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-            proc = subprocess.run(prefix + cmd, env=env, check=False)
-            if proc.returncode:
-                self.fail(
-                    f"`{' '.join(cmd)}` failed (status {proc.returncode}); "
-                    "install Chromium (Debian package `chromium`) by hand: "
-                    "browser tests cannot run without it"
-                )
-                return False
+    def ensure_debian_packages(self):
+        """Chromium (tours), wkhtmltopdf (real PDFs), CUPS + cups-pdf, pdftotext."""
+        problem = common.install_debian_packages(say=say)
+        if problem:
+            self.fail(problem)
+            return False
         return True
 
     def check_websocket(self):
@@ -750,9 +731,9 @@ class Harness:
             return 2
         if not self.pip_install():
             return 1
-        if self.args.only != "pytest" and not (
-            self.ensure_chromium() and self.check_websocket()
-        ):
+        if not self.ensure_debian_packages():
+            return 1
+        if self.args.only != "pytest" and not self.check_websocket():
             return 1
         try:
             addons = common.discover_addons()

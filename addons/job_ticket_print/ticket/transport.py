@@ -1,0 +1,114 @@
+"""The one door to the printers: ESC/POS over TCP, CUPS over ``lp``, a folder.
+
+Every function either returns after the printer (or queue, or disk) took the
+whole ticket, or raises :class:`PrinterUnreachable` when nothing was sent, or
+:class:`PrinterError` when something may have been sent.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+
+from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import Network
+
+from .errors import PrinterError, PrinterUnreachable
+
+LP_JOB_ID = re.compile(r"request id is (\S+)")
+
+
+def send_escpos(host, port, data, timeout=10):
+    """Send ``data`` (ESC/POS bytes) to a network printer (raw TCP, port 9100).
+
+    :return: ``None``
+    :raises PrinterUnreachable: no connection
+    :raises PrinterError: the connection broke while sending
+    """
+    printer = Network(host=host, port=port, timeout=timeout)
+    try:
+        printer.open()
+    except (DeviceNotFoundError, OSError) as exc:
+        raise PrinterUnreachable(f"{host}:{port} does not answer: {exc}") from exc
+    try:
+        printer._raw(data)
+    except OSError as exc:
+        raise PrinterError(f"{host}:{port} broke off while printing: {exc}") from exc
+    finally:
+        device = printer.device
+        if device:
+            device.close()
+
+
+def send_cups(queue, pdf, title, server=None, options=(), timeout=30):
+    """Submit ``pdf`` to the CUPS queue with ``lp``.
+
+    :return: the CUPS job id (``queue-123``)
+    :raises PrinterUnreachable: CUPS refused the job (down, unknown or stopped queue)
+    """
+    command = ["lp", "-d", queue, "-t", title]
+    if server:
+        command += ["-h", server]
+    for option in options:
+        command += ["-o", option]
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(pdf)
+        tmp.flush()
+        try:
+            result = subprocess.run(
+                [*command, tmp.name],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PrinterUnreachable(f"lp failed: {exc}") from exc
+    if result.returncode:
+        raise PrinterUnreachable(
+            f"CUPS refused the job: {(result.stderr or result.stdout).strip()}"
+        )
+    match = LP_JOB_ID.search(result.stdout)
+    return match.group(1) if match else ""
+
+
+def cups_job_completed(job_id, server=None, timeout=10):
+    """:return: True when CUPS lists ``job_id`` as completed, False when it lists it
+    as not completed, None when it cannot tell."""
+    base = ["lpstat"] + (["-h", server] if server else [])
+    try:
+        done = subprocess.run(
+            [*base, "-W", "completed", "-o"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode:
+        return None
+    return any(line.split()[:1] == [job_id] for line in done.stdout.splitlines())
+
+
+def write_folder(folder, basename, files):
+    """Write ``files`` (``{suffix: bytes}``) as ``folder/basename<suffix>``.
+
+    Written to a temporary name and renamed, so a reader never sees half a file.
+
+    :return: the paths written
+    :raises PrinterUnreachable: the folder cannot be created or written
+    """
+    try:
+        os.makedirs(folder, exist_ok=True)
+        paths = []
+        for suffix, data in files.items():
+            path = os.path.join(folder, basename + suffix)
+            with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
+                tmp.write(data)
+            os.chmod(tmp.name, 0o644)
+            os.replace(tmp.name, path)
+            paths.append(path)
+        return paths
+    except OSError as exc:
+        raise PrinterUnreachable(f"cannot write to {folder}: {exc}") from exc

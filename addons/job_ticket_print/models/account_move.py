@@ -97,23 +97,22 @@ class AccountMove(models.Model):
         :raises UserError: rendering or SMTP delivery failed
         """
         self.ensure_one()
-        messages_before = self.message_ids
-        self.env["account.move.send"].with_context(
-            mail_notify_force_send=False
-        )._generate_and_send_invoices(self, sending_methods={"email"})
-        new_messages = self.message_ids - messages_before
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .search(
-                [
-                    ("mail_message_id", "in", new_messages.ids),
-                    ("state", "=", "outgoing"),
-                ]
-            )
-        )
         if not self.partner_id.email:
             raise UserError(_("%s has no e-mail address.", self.partner_id.name))
+        Mail = self.env["mail.mail"].sudo()
+        last_mail = Mail.search([], order="id desc", limit=1).id or 0
+        # the e-mail is sent below, where a failure can be caught and retried
+        self.env["account.move.send"]._generate_and_send_invoices(
+            self.with_context(mail_notify_force_send=False), sending_methods={"email"}
+        )
+        mails = Mail.search(
+            [
+                ("id", ">", last_mail),
+                ("model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("state", "=", "outgoing"),
+            ]
+        )
         if not mails:
             raise UserError(_("Odoo's invoice sending produced no e-mail."))
         mails.send(raise_exception=True)

@@ -140,6 +140,8 @@ class ProductionPrintJob(models.Model):
             the same printer still waits (order of confirmation)
         """
         self.ensure_one()
+        # the state is read and written in separate transactions: flush first
+        self.env.flush_all()
         results = [self._print_once()]
         # the printer answered: print the next waiting tickets now, in order,
         # rather than each waiting for its own retry
@@ -165,27 +167,34 @@ class ProductionPrintJob(models.Model):
                 raise RetryableJobError(
                     _("The printer is busy with another ticket."), seconds=2
                 )
-            claim = self._claim()
-            if claim is not True:
-                return claim
-            printer = self.printer_id.sudo()
             try:
-                reference = printer._send_ticket(ticket, self._basename())
-            except PrinterUnreachable as exc:
-                self._settle("pending", error=str(exc), reason=_("Printer offline"))
-                raise RetryableJobError(
-                    _("Printer %(printer)s offline: %(error)s")
-                    % {"printer": printer.name, "error": exc}
-                ) from exc
-            except PrinterError as exc:
-                # bytes may have gone out: at most once, so do not send again
-                self._settle("sending", error=str(exc))
-                return f"{self.order_id.name}: sent, not confirmed ({exc})"
-            except Exception as exc:
-                self._settle("failed", error=repr(exc))
-                raise
-            self._settle("printed", reference=reference)
-            return f"{self.order_id.name}: printed ({reference})"
+                return self._claim_and_send(ticket)
+            finally:
+                # the lock cursor writes nothing: ending it releases the printer
+                lock_cr.commit()
+
+    def _claim_and_send(self, ticket):
+        claim = self._claim()
+        if claim is not True:
+            return claim
+        printer = self.printer_id.sudo()
+        try:
+            reference = printer._send_ticket(ticket, self._basename())
+        except PrinterUnreachable as exc:
+            self._settle("pending", error=str(exc), reason=_("Printer offline"))
+            raise RetryableJobError(
+                _("Printer %(printer)s offline: %(error)s")
+                % {"printer": printer.name, "error": exc}
+            ) from exc
+        except PrinterError as exc:
+            # bytes may have gone out: at most once, so do not send again
+            self._settle("sending", error=str(exc))
+            return f"{self.order_id.name}: sent, not confirmed ({exc})"
+        except Exception as exc:
+            self._settle("failed", error=repr(exc))
+            raise
+        self._settle("printed", reference=reference)
+        return f"{self.order_id.name}: printed ({reference})"
 
     def _next_waiting(self):
         """:return: the oldest waiting job of this printer, read in a fresh
@@ -203,7 +212,14 @@ class ProductionPrintJob(models.Model):
         """Lock the row and mark it ``sending`` in a committed transaction.
 
         :return: True to send now, or a message saying why not
+        :raises RetryableJobError: the row is locked, or an earlier ticket waits
         """
+        try:
+            return self._claim_in_own_transaction()
+        finally:
+            self.invalidate_recordset()
+
+    def _claim_in_own_transaction(self):
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)
             try:
@@ -252,7 +268,6 @@ class ProductionPrintJob(models.Model):
                     "waiting_reason": False,
                 }
             )
-        self.invalidate_recordset()
         return True
 
     def _settle(self, state, error=None, reason=None, reference=None):

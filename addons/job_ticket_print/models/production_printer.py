@@ -101,7 +101,7 @@ class ProductionPrinter(models.Model):
         from escpos.capabilities import get_profile  # noqa: PLC0415
 
         try:
-            code_pages = get_profile(self.escpos_profile or "default").codePages
+            code_pages = get_profile(self.escpos_profile or "default").get_code_pages()
         except Exception as exc:
             raise ValidationError(
                 _("Unknown printer profile %s.", self.escpos_profile)

@@ -12,6 +12,16 @@ import unicodedata
 from escpos.printer import Dummy
 
 AUTO = "auto"
+# letters without a Unicode decomposition that read well as ASCII
+FALLBACK_LETTERS = {
+    "ł": "l",
+    "Ł": "L",
+    "ø": "o",
+    "Ø": "O",
+    "đ": "d",
+    "Đ": "D",
+    "ß": "ss",
+}
 
 
 def fold_to_code_page(text, codec):
@@ -25,13 +35,11 @@ def fold_to_code_page(text, codec):
             continue
         except (UnicodeEncodeError, LookupError):
             pass
-        base = "".join(
+        base = FALLBACK_LETTERS.get(char) or "".join(
             c
             for c in unicodedata.normalize("NFKD", char)
             if not unicodedata.combining(c)
         )
-        # letters without a decomposition (ł, ø, ß...) that print well as ASCII
-        base = base or {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d"}.get(char, "")
         try:
             base.encode(codec)
         except (UnicodeEncodeError, LookupError):

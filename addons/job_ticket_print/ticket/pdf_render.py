@@ -13,6 +13,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -83,10 +84,11 @@ def render_pdf(ticket, paper="a4"):
         y -= heading_size * 1.3
         pdf.drawString(margin, y, heading)
         pdf.setFont(FONT, size)
-        for line in lines:
-            new_page_if_needed(size * 1.4)
-            y -= size * 1.35
-            pdf.drawString(margin, y, line)
+        for text in lines:
+            for line in simpleSplit(text, FONT, size, width - 2 * margin) or [""]:
+                new_page_if_needed(size * 1.4)
+                y -= size * 1.35
+                pdf.drawString(margin, y, line)
         y -= size * 0.6
     # barcode and QR code side by side at the bottom of the content
     code_height = (18 if small else 25) * mm

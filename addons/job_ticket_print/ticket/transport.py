@@ -7,6 +7,7 @@ whole ticket, or raises :class:`PrinterUnreachable` when nothing was sent, or
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -40,6 +41,29 @@ def send_escpos(host, port, data, timeout=10):
             device.close()
 
 
+def print_ready_pdf(pdf, timeout=30):
+    """:return: ``pdf`` rewritten by poppler's ``pdftocairo`` when it is installed.
+
+    reportlab embeds TrueType subsets as simple fonts whose characters outside
+    Latin-1 lose their Unicode mapping when CUPS turns the PDF into PostScript
+    (they still print, but the text of a PDF queue's output is unreadable).
+    Cairo embeds CID fonts with a ToUnicode map that survives the filters.
+    """
+    if not shutil.which("pdftocairo"):
+        return pdf
+    try:
+        result = subprocess.run(
+            ["pdftocairo", "-pdf", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return pdf
+    return result.stdout if result.returncode == 0 and result.stdout else pdf
+
+
 def send_cups(queue, pdf, title, server=None, options=(), timeout=30):
     """Submit ``pdf`` to the CUPS queue with ``lp``.
 
@@ -52,7 +76,7 @@ def send_cups(queue, pdf, title, server=None, options=(), timeout=30):
     for option in options:
         command += ["-o", option]
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
-        tmp.write(pdf)
+        tmp.write(print_ready_pdf(pdf, timeout))
         tmp.flush()
         try:
             result = subprocess.run(

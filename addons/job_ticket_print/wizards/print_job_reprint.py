@@ -11,7 +11,9 @@ class ProductionPrintJobReprint(models.TransientModel):
 
     def action_reprint(self):
         self.ensure_one()
-        job = self.order_id.print_job_ids[:1]
+        job = self.env["production.print.job"].search(
+            [("order_id", "=", self.order_id.id)], order="id desc", limit=1
+        )
         if not job:
             raise UserError(_("%s has no job ticket to reprint.", self.order_id.name))
         queued = job.action_reprint(self.reason)

@@ -1,0 +1,171 @@
+"""Helpers for the tests of job tickets, and for addons built on them.
+
+``JobTicketCase`` gives a fake ESC/POS printer (a TCP listener on loopback)
+wired as the company's default printer, confirmed orders, and runs jobs the way
+queue_job's runner does (``run_jobs``). ``ensure_cups_queue`` makes a real CUPS
+queue (cups-pdf) writing PDFs into a folder.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from odoo import Command
+from odoo.tests import TransactionCase
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .fake_printer import FakeEscposPrinter, read_ticket
+
+__all__ = ["FakeEscposPrinter", "JobTicketCase", "ensure_cups_queue", "read_ticket"]
+
+CUPS_PDF_PPD = "lsb/usr/cups-pdf/CUPS-PDF_noopt.ppd"
+
+
+def ensure_cupsd(timeout=20):
+    """Start the CUPS scheduler when it is not running (we are root on test hosts)."""
+    if subprocess.run(
+        ["lpstat", "-r"], capture_output=True, text=True
+    ).stdout.startswith("scheduler is running"):
+        return
+    subprocess.run(["cupsd"], check=True)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = subprocess.run(["lpstat", "-r"], capture_output=True, text=True)
+        if status.stdout.startswith("scheduler is running"):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("cupsd did not start")
+
+
+def ensure_cups_queue(queue, out_dir):
+    """Create (or re-point) the cups-pdf queue ``queue`` writing into ``out_dir``.
+
+    cups-pdf reads ``/etc/cups/cups-pdf-<queue>.conf`` for a device URI
+    ``cups-pdf:/<queue>``; its ``Out`` is the folder. ``pdftocairo`` as the
+    PDF → PostScript renderer keeps the text extractable (Unicode included).
+    """
+    ensure_cupsd()
+    os.makedirs(out_dir, exist_ok=True)
+    os.chmod(out_dir, 0o777)
+    with open(f"/etc/cups/cups-pdf-{queue}.conf", "w", encoding="utf-8") as conf:
+        conf.write(f"Out {out_dir}\nAnonDirName {out_dir}\nLabel 0\n")
+    subprocess.run(
+        [
+            "lpadmin",
+            "-p",
+            queue,
+            "-E",
+            "-v",
+            f"cups-pdf:/{queue}",
+            "-m",
+            CUPS_PDF_PPD,
+            "-o",
+            "pdftops-renderer-default=pdftocairo",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def remove_cups_queue(queue):
+    subprocess.run(["lpadmin", "-x", queue], check=False, capture_output=True)
+    conf = f"/etc/cups/cups-pdf-{queue}.conf"
+    if os.path.exists(conf):
+        os.unlink(conf)
+
+
+def wait_for_files(folder, suffix, count=1, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = sorted(
+            os.path.join(folder, name)
+            for name in os.listdir(folder)
+            if name.endswith(suffix)
+        )
+        if len(found) >= count:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} file in {folder} after {timeout}s")
+
+
+def pdf_text(path):
+    return subprocess.run(
+        ["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+class JobTicketCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the print job writes its state in its own transactions (registry
+        # cursors): in test mode they share the test transaction
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.fake_printer = FakeEscposPrinter().start()
+        cls.addClassCleanup(cls.fake_printer.stop)
+        cls.company = cls.env.company
+        cls.env["production.printer"].search([]).write({"is_default": False})
+        cls.printer = cls.env["production.printer"].create(
+            {
+                "name": "Fake ESC/POS",
+                "kind": "escpos",
+                "host": "127.0.0.1",
+                "port": cls.fake_printer.port,
+                "timeout": 2,
+                "is_default": True,
+            }
+        )
+        cls.customer = cls.env.ref("o2c_base.customer_johnssons")
+        cls.product = cls.env["product.product"].search(
+            [("default_code", "=", "O2C-PAPER-A4")], limit=1
+        )
+
+    def setUp(self):
+        super().setUp()
+        if not self.fake_printer.online:
+            self.fake_printer.start()
+        self.fake_printer.tickets.clear()
+
+    def make_order(self, partner=None, **values):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 3}
+                    )
+                ],
+                **values,
+            }
+        )
+
+    def confirm(self, orders):
+        """Confirm ``orders``; :return: the queue jobs enqueued (not run)."""
+        with trap_jobs() as trap:
+            orders.action_confirm()
+        return trap.enqueued_jobs
+
+    @staticmethod
+    def run_job(job):
+        """Run one trapped job like the runner; :return: its result, or the
+        RetryableJobError it raised."""
+        try:
+            return job.perform()
+        except RetryableJobError as exc:
+            return exc
+
+    def tickets(self, count, timeout=10):
+        return [
+            read_ticket(data) for data in self.fake_printer.wait_for(count, timeout)
+        ]
+
+    @classmethod
+    def tmp_dir(cls):
+        path = tempfile.mkdtemp(prefix="job_ticket_")
+        cls.addClassCleanup(shutil.rmtree, path, True)
+        return path

@@ -17,7 +17,7 @@
         "mail",
         "queue_job",
     ],
-    "external_dependencies": {"python": ["escpos", "reportlab"]},
+    "external_dependencies": {"python": ["python-escpos", "reportlab"]},
     "data": [
         "security/job_ticket_security.xml",
         "security/ir.model.access.csv",

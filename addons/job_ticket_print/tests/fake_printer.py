@@ -29,78 +29,90 @@ class ReadTicket:
     code_pages: list = field(default_factory=list)
 
 
+# ESC/GS commands that take one parameter byte and change nothing we check
+ESC_ONE_BYTE = {ord("!"), ord("a"), ord("-"), ord("M"), ord("d"), ord("G")}
+GS_ONE_BYTE = {ord("h"), ord("w"), ord("H"), ord("f"), ord("!"), ord("B")}
+
+
+class _Reader:
+    def __init__(self, data, profile):
+        self.data = data
+        self.pages = {
+            int(num): name
+            for name, num in get_profile(profile).get_code_pages().items()
+        }
+        self.result = ReadTicket()
+        self.text, self.bold_text = [], []
+        self.bold = False
+        self.charmap = None
+
+    def emit(self, char):
+        self.text.append(char)
+        if self.bold:
+            self.bold_text.append(char)
+
+    def esc(self, i):
+        data, cmd = self.data, self.data[i + 1]
+        if cmd == ord("t"):
+            name = self.pages[data[i + 2]]
+            self.result.code_pages.append(name)
+            self.charmap = Encoder._get_codepage_char_list(name)
+        elif cmd == ord("E"):
+            self.bold = bool(data[i + 2])
+            if not self.bold and self.bold_text:
+                self.result.bold.append("".join(self.bold_text).strip())
+                self.bold_text = []
+        elif cmd == ord("@"):
+            return i + 2
+        elif cmd not in ESC_ONE_BYTE:
+            raise ValueError(f"unknown ESC {cmd:#x} at {i}")
+        return i + 3
+
+    def gs(self, i):
+        data, cmd = self.data, self.data[i + 1]
+        if cmd == ord("k"):  # barcode, function B: GS k m n d1..dn
+            symbology, length = data[i + 2], data[i + 3]
+            self.result.barcodes.append(
+                (symbology, data[i + 4 : i + 4 + length].decode("ascii"))
+            )
+            return i + 4 + length
+        if cmd == ord("("):  # GS ( k pL pH cn fn ...: QR code when cn fn = "1P0"
+            length = data[i + 3] + 256 * data[i + 4]
+            body = data[i + 5 : i + 5 + length]
+            if data[i + 2] == ord("k") and body[:3] == b"1P0":
+                self.result.qr_codes.append(body[3:].decode("utf-8"))
+            return i + 5 + length
+        if cmd == ord("V"):
+            self.result.cuts += 1
+            return i + (3 if data[i + 2] in (0, 1, 48, 49) else 4)
+        if cmd in GS_ONE_BYTE:
+            return i + 3
+        raise ValueError(f"unknown GS {cmd:#x} at {i}")
+
+    def read(self):
+        i = 0
+        while i < len(self.data):
+            byte = self.data[i]
+            if byte == 0x1B:
+                i = self.esc(i)
+                continue
+            if byte == 0x1D:
+                i = self.gs(i)
+                continue
+            if byte == 0x0A or 0x20 <= byte < 0x80:
+                self.emit(chr(byte))
+            elif byte >= 0x80:
+                self.emit(self.charmap[byte - 128] if self.charmap else "\ufffd")
+            i += 1
+        if self.bold_text:
+            self.result.bold.append("".join(self.bold_text).strip())
+        self.result.text = "".join(self.text)
+        return self.result
+
+
 def read_ticket(data, profile="default"):
     """:return: a :class:`ReadTicket` of ESC/POS ``data`` for printer ``profile``."""
-    pages = {
-        int(num): name for name, num in get_profile(profile).get_code_pages().items()
-    }
-    result = ReadTicket()
-    text, bold_now, bold_text = [], False, []
-    charmap = None
-    i = 0
-
-    def emit(char):
-        text.append(char)
-        if bold_now:
-            bold_text.append(char)
-
-    while i < len(data):
-        byte = data[i]
-        if byte == 0x1B:  # ESC
-            cmd = data[i + 1]
-            if cmd == ord("t"):
-                name = pages[data[i + 2]]
-                result.code_pages.append(name)
-                charmap = Encoder._get_codepage_char_list(name)
-                i += 3
-            elif cmd == ord("E"):
-                bold_now = bool(data[i + 2])
-                if not bold_now and bold_text:
-                    result.bold.append("".join(bold_text).strip())
-                    bold_text = []
-                i += 3
-            elif cmd in (ord("!"), ord("a"), ord("-"), ord("M"), ord("d"), ord("G")):
-                i += 3
-            elif cmd == ord("@"):
-                i += 2
-            else:
-                raise ValueError(f"unknown ESC {cmd:#x} at {i}")
-        elif byte == 0x1D:  # GS
-            cmd = data[i + 1]
-            if cmd == ord("k"):  # barcode, function B: GS k m n d1..dn
-                symbology, length = data[i + 2], data[i + 3]
-                result.barcodes.append(
-                    (symbology, data[i + 4 : i + 4 + length].decode("ascii"))
-                )
-                i += 4 + length
-            elif cmd == ord("("):  # GS ( k pL pH cn fn ...
-                length = data[i + 3] + 256 * data[i + 4]
-                body = data[i + 5 : i + 5 + length]
-                if data[i + 2] == ord("k") and body[:3] == b"1P0":
-                    result.qr_codes.append(body[3:].decode("utf-8"))
-                i += 5 + length
-            elif cmd == ord("V"):
-                result.cuts += 1
-                i += 3 if data[i + 2] in (0, 1, 48, 49) else 4
-            elif cmd in (ord("h"), ord("w"), ord("H"), ord("f"), ord("!"), ord("B")):
-                i += 3
-            else:
-                raise ValueError(f"unknown GS {cmd:#x} at {i}")
-        elif byte == 0x0A:
-            emit("\n")
-            i += 1
-        elif byte < 0x20:
-            i += 1
-        elif byte < 0x80:
-            emit(chr(byte))
-            i += 1
-        else:
-            emit(charmap[byte - 128] if charmap else "\ufffd")
-            i += 1
-    if bold_text:
-        result.bold.append("".join(bold_text).strip())
-    result.text = "".join(text)
-    return result
+    return _Reader(data, profile).read()
 
 
 class FakeEscposPrinter:

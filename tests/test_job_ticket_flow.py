@@ -1,0 +1,220 @@
+"""The job ticket path end to end, with the job runner of a real Odoo server.
+
+A signed order to the intake → print job → ticket bytes at a TCP printer →
+production stages → done → invoice posted → e-mail at a local SMTP server
+(aiosmtpd) with the PDF attached and a portal link that opens the invoice.
+"""
+
+import email
+import email.policy
+import importlib.util
+import re
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from conftest import signed
+from odoo_server import REPO, free_port
+
+FAKE_PRINTER_PY = REPO / "addons/job_ticket_print/tests/fake_printer.py"
+
+
+def load_fake_printer():
+    spec = importlib.util.spec_from_file_location("o2c_fake_printer", FAKE_PRINTER_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_printer = load_fake_printer()
+
+
+class Mailbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default
+        )
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def wait_for(self, predicate, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                found = [m for m in self.messages if predicate(*m)]
+            if found:
+                return found[0]
+            time.sleep(0.3)
+        raise AssertionError(f"no such e-mail after {timeout}s: {self.messages}")
+
+
+def wait_until(check, timeout=60, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"{what} not reached after {timeout}s")
+
+
+def native(order_id):
+    return (
+        '<Order xmlns="urn:o2c:ecom:order:1">'
+        f"<OrderId>{order_id}</OrderId><OrderDate>2026-11-20</OrderDate>"
+        "<Currency>USD</Currency><Customer><AccountRef>C-1001</AccountRef>"
+        "<Name>Acme Office Services</Name></Customer>"
+        '<Lines><Line number="1"><SKU>O2C-PAPER-A4</SKU>'
+        '<Quantity unitCode="C62">4</Quantity>'
+        "<UnitPrice>6.50</UnitPrice></Line></Lines>"
+        "<Note>Deliver to the back door</Note></Order>"
+    ).encode()
+
+
+@pytest.fixture
+def printer(rpc):
+    """A fake ESC/POS printer, the default printer of the company meanwhile."""
+    device = fake_printer.FakeEscposPrinter().start()
+    defaults = rpc("production.printer", "search", [("is_default", "=", True)])
+    rpc("production.printer", "write", defaults, {"is_default": False})
+    printer_id = rpc(
+        "production.printer",
+        "create",
+        {
+            "name": f"pytest {device.port}",
+            "kind": "escpos",
+            "host": "127.0.0.1",
+            "port": device.port,
+            "timeout": 3,
+            "is_default": True,
+        },
+    )
+    try:
+        yield device
+    finally:
+        rpc("production.printer", "write", [printer_id], {"is_default": False})
+        rpc("production.printer", "write", defaults, {"is_default": True})
+        device.stop()
+
+
+@pytest.fixture
+def smtp_port(rpc, odoo_server):
+    """A mail server entry for a loopback port where nothing listens yet."""
+    port = free_port()
+    server_id = rpc(
+        "ir.mail_server",
+        "create",
+        {
+            "name": f"pytest {port}",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_encryption": "none",
+            "sequence": 1,
+        },
+    )
+    rpc("ir.config_parameter", "set_param", "web.base.url", odoo_server.url)
+    yield port
+    rpc("ir.mail_server", "unlink", [server_id])
+
+
+def test_signed_order_prints_then_done_order_is_invoiced_and_emailed(
+    odoo_server, shop, rpc, printer, smtp_port
+):
+    body = native(f"JT-{uuid.uuid4().hex[:8]}")
+    response = requests.post(
+        f"{odoo_server.url}/ecom/intake/{shop['code']}/orders",
+        data=body,
+        headers=signed(shop, body),
+        timeout=30,
+    )
+    assert response.status_code == 202, response.text
+    status_url = odoo_server.url + response.json()["status_url"]
+
+    def order_name():
+        status = requests.get(status_url, headers=signed(shop, b""), timeout=30).json()
+        assert status["state"] in ("received", "done"), status
+        return status["sale_order"]
+
+    name = wait_until(order_name, what="sale order")
+    # the ticket comes out of the printer: after the commit, from the job runner
+    (data,) = printer.wait_for(1, timeout=60)
+    ticket = fake_printer.read_ticket(data)
+    for text in (name, "Acme Office Services", "O2C-PAPER-A4", "4 Units", "back door"):
+        assert text in ticket.text
+    assert ticket.barcodes == [(73, "{B" + name)]
+    assert ticket.qr_codes == [f"{odoo_server.url}/job_ticket/o/{name}"]
+    assert ticket.cuts == 1
+    (order,) = rpc("sale.order", "search_read", [("name", "=", name)], fields=["id"])
+    jobs = rpc(
+        "production.print.job",
+        "search_read",
+        [("order_id", "=", order["id"])],
+        fields=["state", "print_count"],
+    )
+    assert [(job["state"], job["print_count"]) for job in jobs] == [("printed", 1)]
+
+    # production moves it through the stages: the e-mail server is down at first
+    production = odoo_server.rpc("production", "production")
+    for _stage in ("In production", "Done"):
+        production("sale.order", "action_production_next_stage", [order["id"]])
+
+    def invoice_retrying():
+        invoices = rpc(
+            "account.move",
+            "search_read",
+            [("invoice_origin", "=", name), ("move_type", "=", "out_invoice")],
+            fields=["name", "state", "o2c_send_state", "o2c_send_error"],
+        )
+        return invoices and invoices[0]["o2c_send_state"] == "retrying" and invoices[0]
+
+    invoice = wait_until(invoice_retrying, timeout=120, what="failed send")
+    assert invoice["state"] == "posted"
+    assert "SMTP" in invoice["o2c_send_error"] or "onnect" in invoice["o2c_send_error"]
+
+    # the mail server comes back: the retry delivers the invoice once
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        recipients, message = mailbox.wait_for(
+            lambda rcpt, msg: invoice["name"] in str(msg["Subject"]), timeout=120
+        )
+    finally:
+        controller.stop()
+    assert "ap@acme-office.example" in recipients
+    pdfs = [
+        part
+        for part in message.iter_attachments()
+        if (part.get_filename() or "").endswith(".pdf")
+    ]
+    assert len(pdfs) == 1
+    assert pdfs[0].get_content().startswith(b"%PDF")  # wkhtmltopdf, not HTML
+    html = message.get_body(("html",)).get_content()
+    links = [
+        link.replace("&amp;", "&")
+        for link in re.findall(r'href="([^"]+)"', html)
+        if "access_token" in link or "/mail/view" in link
+    ]
+    assert links, html
+    page = requests.get(links[0], timeout=60)  # not logged in: the token opens it
+    assert page.status_code == 200
+    assert "/my/invoices/" in page.url
+    assert invoice["name"] in page.text
+    sent = rpc(
+        "account.move",
+        "search_read",
+        [("name", "=", invoice["name"])],
+        fields=["o2c_send_state"],
+    )
+    assert sent[0]["o2c_send_state"] == "sent"
+    assert len(mailbox.messages) == 1

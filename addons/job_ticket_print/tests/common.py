@@ -18,64 +18,16 @@ from odoo.tests import TransactionCase
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from .cups_queue import ensure_cups_queue, remove_cups_queue
 from .fake_printer import FakeEscposPrinter, read_ticket
 
-__all__ = ["FakeEscposPrinter", "JobTicketCase", "ensure_cups_queue", "read_ticket"]
-
-CUPS_PDF_PPD = "lsb/usr/cups-pdf/CUPS-PDF_noopt.ppd"
-
-
-def ensure_cupsd(timeout=20):
-    """Start the CUPS scheduler when it is not running (we are root on test hosts)."""
-    if subprocess.run(
-        ["lpstat", "-r"], capture_output=True, text=True
-    ).stdout.startswith("scheduler is running"):
-        return
-    subprocess.run(["cupsd"], check=True)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        status = subprocess.run(["lpstat", "-r"], capture_output=True, text=True)
-        if status.stdout.startswith("scheduler is running"):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("cupsd did not start")
-
-
-def ensure_cups_queue(queue, out_dir):
-    """Create (or re-point) the cups-pdf queue ``queue`` writing into ``out_dir``.
-
-    cups-pdf reads ``/etc/cups/cups-pdf-<queue>.conf`` for a device URI
-    ``cups-pdf:/<queue>``; its ``Out`` is the folder. ``pdftocairo`` as the
-    PDF → PostScript renderer keeps the text extractable (Unicode included).
-    """
-    ensure_cupsd()
-    os.makedirs(out_dir, exist_ok=True)
-    os.chmod(out_dir, 0o777)
-    with open(f"/etc/cups/cups-pdf-{queue}.conf", "w", encoding="utf-8") as conf:
-        conf.write(f"Out {out_dir}\nAnonDirName {out_dir}\nLabel 0\n")
-    subprocess.run(
-        [
-            "lpadmin",
-            "-p",
-            queue,
-            "-E",
-            "-v",
-            f"cups-pdf:/{queue}",
-            "-m",
-            CUPS_PDF_PPD,
-            "-o",
-            "pdftops-renderer-default=pdftocairo",
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
-def remove_cups_queue(queue):
-    subprocess.run(["lpadmin", "-x", queue], check=False, capture_output=True)
-    conf = f"/etc/cups/cups-pdf-{queue}.conf"
-    if os.path.exists(conf):
-        os.unlink(conf)
+__all__ = [
+    "FakeEscposPrinter",
+    "JobTicketCase",
+    "ensure_cups_queue",
+    "read_ticket",
+    "remove_cups_queue",
+]
 
 
 def wait_for_files(folder, suffix, count=1, timeout=60):

@@ -65,8 +65,11 @@ class AccountMove(models.Model):
                 error = f"{exc.args[0]}: {exc.args[1]}"
             self._o2c_record_send_failure(error)
             raise RetryableJobError(
-                _("Sending %(invoice)s failed: %(error)s")
-                % {"invoice": self.name, "error": error}
+                _(
+                    "Sending %(invoice)s failed: %(error)s",
+                    invoice=self.name,
+                    error=error,
+                )
             ) from exc
         self.write(
             {
@@ -75,10 +78,11 @@ class AccountMove(models.Model):
                 "o2c_send_attempts": self.o2c_send_attempts + 1,
             }
         )
-        return _("%(invoice)s: sent (mail %(mails)s)") % {
-            "invoice": self.name,
-            "mails": ", ".join(str(mail_id) for mail_id in mails.ids),
-        }
+        return _(
+            "%(invoice)s: sent (mail %(mails)s)",
+            invoice=self.name,
+            mails=", ".join(str(mail_id) for mail_id in mails.ids),
+        )
 
     def _o2c_lock_for_sending(self):
         try:

@@ -117,13 +117,19 @@ class ProductionPrintJob(models.Model):
                         }
                     )
                 ],
-                "pending_reprint": _("Reprint by %(user)s: %(reason)s")
-                % {"user": user.name, "reason": reason or "-"},
+                "pending_reprint": _(
+                    "Reprint by %(user)s: %(reason)s",
+                    user=user.name,
+                    reason=reason or "-",
+                ),
             }
         )
         self.order_id.message_post(
-            body=_("Job ticket reprint asked by %(user)s: %(reason)s")
-            % {"user": user.name, "reason": reason or "-"}
+            body=_(
+                "Job ticket reprint asked by %(user)s: %(reason)s",
+                user=user.name,
+                reason=reason or "-",
+            )
         )
         if waiting:
             return False
@@ -183,8 +189,11 @@ class ProductionPrintJob(models.Model):
         except PrinterUnreachable as exc:
             self._settle("pending", error=str(exc), reason=_("Printer offline"))
             raise RetryableJobError(
-                _("Printer %(printer)s offline: %(error)s")
-                % {"printer": printer.name, "error": exc}
+                _(
+                    "Printer %(printer)s offline: %(error)s",
+                    printer=printer.name,
+                    error=str(exc),
+                )
             ) from exc
         except PrinterError as exc:
             # bytes may have gone out: at most once, so do not send again
@@ -220,6 +229,8 @@ class ProductionPrintJob(models.Model):
             self.invalidate_recordset()
 
     def _claim_in_own_transaction(self):
+        wait_reason = None
+        # the cursor commits when the block ends normally, also when we must wait
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr, su=True)
             try:
@@ -256,18 +267,19 @@ class ProductionPrintJob(models.Model):
                 limit=1,
             )
             if earlier:
-                reason = _("Waits for %s to print first", earlier.order_id.name)
-                job.write({"waiting_reason": reason})
-                cr.commit()
-                raise RetryableJobError(reason, seconds=5)
-            job.write(
-                {
-                    "state": "sending",
-                    "attempt_count": job.attempt_count + 1,
-                    "sent_at": fields.Datetime.now(),
-                    "waiting_reason": False,
-                }
-            )
+                wait_reason = _("Waits for %s to print first", earlier.order_id.name)
+                job.write({"waiting_reason": wait_reason})
+            else:
+                job.write(
+                    {
+                        "state": "sending",
+                        "attempt_count": job.attempt_count + 1,
+                        "sent_at": fields.Datetime.now(),
+                        "waiting_reason": False,
+                    }
+                )
+        if wait_reason:
+            raise RetryableJobError(wait_reason, seconds=5)
         return True
 
     def _settle(self, state, error=None, reason=None, reference=None):

@@ -43,10 +43,11 @@ class SaleOrder(models.Model):
         invoices = self.sudo()._create_invoices()
         invoices.action_post()
         invoices._queue_o2c_send()
-        return _("%(order)s: %(invoices)s posted, e-mail queued") % {
-            "order": self.name,
-            "invoices": ", ".join(invoices.mapped("name")),
-        }
+        return _(
+            "%(order)s: %(invoices)s posted, e-mail queued",
+            order=self.name,
+            invoices=", ".join(invoices.mapped("name")),
+        )
 
     @api.model
     def _cron_invoice_monthly(self):

@@ -10,6 +10,7 @@ connection is one ticket: its raw bytes and arrival time are recorded.
 ``ESC t n`` as the printer would), bold text, barcodes, QR codes and cuts.
 """
 
+import contextlib
 import socket
 import threading
 import time
@@ -89,7 +90,7 @@ class _Reader:
             return i + 3
         raise ValueError(f"unknown GS {cmd:#x} at {i}")
 
-    def read(self):
+    def parse(self):
         i = 0
         while i < len(self.data):
             byte = self.data[i]
@@ -112,7 +113,7 @@ class _Reader:
 
 def read_ticket(data, profile="default"):
     """:return: a :class:`ReadTicket` of ESC/POS ``data`` for printer ``profile``."""
-    return _Reader(data, profile).read()
+    return _Reader(data, profile).parse()
 
 
 class FakeEscposPrinter:
@@ -145,10 +146,8 @@ class FakeEscposPrinter:
         """Go offline: new connections are refused."""
         sock, self._sock = self._sock, None
         if sock:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
             sock.close()
         if self._thread:
             self._thread.join(timeout=5)

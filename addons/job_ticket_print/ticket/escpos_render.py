@@ -24,27 +24,28 @@ FALLBACK_LETTERS = {
 }
 
 
+def _encodable(text, codec):
+    try:
+        text.encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def fold_to_code_page(text, codec):
     """:return: ``text`` with every character ``codec`` cannot encode replaced by
     its base letter (NFKD without combining marks), or ``?`` when it has none."""
     out = []
     for char in text:
-        try:
-            char.encode(codec)
+        if _encodable(char, codec):
             out.append(char)
             continue
-        except (UnicodeEncodeError, LookupError):
-            pass
         base = FALLBACK_LETTERS.get(char) or "".join(
             c
             for c in unicodedata.normalize("NFKD", char)
             if not unicodedata.combining(c)
         )
-        try:
-            base.encode(codec)
-        except (UnicodeEncodeError, LookupError):
-            base = ""
-        out.append(base or "?")
+        out.append(base if base and _encodable(base, codec) else "?")
     return "".join(out)
 
 

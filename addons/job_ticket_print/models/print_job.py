@@ -13,9 +13,10 @@ from ..ticket.errors import PrinterError, PrinterUnreachable
 
 _logger = logging.getLogger(__name__)
 
-# pg_try_advisory_xact_lock(PRINTER_LOCK_CLASS, printer id): one ticket at a time
+# pg_advisory_xact_lock(PRINTER_LOCK_CLASS, printer id): one ticket at a time
 # per printer, so tickets come out in order of confirmation
 PRINTER_LOCK_CLASS = 7201
+PRINTER_LOCK_WAIT = "10s"
 DRAIN_LIMIT = 50
 STATES = [
     ("pending", "Waiting"),
@@ -165,14 +166,17 @@ class ProductionPrintJob(models.Model):
         self.ensure_one()
         ticket = self._build_ticket()
         with self.env.registry.cursor() as lock_cr:
-            lock_cr.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)",
-                [PRINTER_LOCK_CLASS, self.printer_id.id],
-            )
-            if not lock_cr.fetchone()[0]:
+            try:
+                # another job printing on this printer: wait for it a little
+                lock_cr.execute("SET LOCAL lock_timeout = %s", [PRINTER_LOCK_WAIT])
+                lock_cr.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [PRINTER_LOCK_CLASS, self.printer_id.id],
+                )
+            except LockNotAvailable as exc:
                 raise RetryableJobError(
                     _("The printer is busy with another ticket."), seconds=2
-                )
+                ) from exc
             try:
                 return self._claim_and_send(ticket)
             finally:

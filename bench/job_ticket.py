@@ -9,23 +9,15 @@
    the same invoices (in-process, ``bench/job_ticket_invoice.py``).
 """
 
-import importlib.util
 import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from odoo_server import REPO, OdooServer
+from odoo_server import REPO, OdooServer, load_by_path
 
 CLIENTS = 4
 FAKE_PRINTER_PY = REPO / "addons/job_ticket_print/tests/fake_printer.py"
-
-
-def _fake_printer():
-    spec = importlib.util.spec_from_file_location("o2c_fake_printer", FAKE_PRINTER_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def percentiles(values):
@@ -40,7 +32,7 @@ def percentiles(values):
 def bench_ticket_latency(database, addons_path, orders=100, rate=10.0):
     """:return: latency of ticket bytes after the confirm returned, and of the
     confirm call itself, at ``rate`` orders/s."""
-    fake = _fake_printer()
+    fake = load_by_path("o2c_fake_printer", FAKE_PRINTER_PY)
     printer = fake.FakeEscposPrinter().start()
     server = OdooServer(
         database,

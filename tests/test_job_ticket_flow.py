@@ -7,7 +7,6 @@ production stages → done → invoice posted → e-mail at a local SMTP server
 
 import email
 import email.policy
-import importlib.util
 import re
 import threading
 import time
@@ -17,19 +16,12 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 from conftest import signed
-from odoo_server import REPO, free_port
+from odoo_server import REPO, free_port, load_by_path
 
 FAKE_PRINTER_PY = REPO / "addons/job_ticket_print/tests/fake_printer.py"
 
 
-def load_fake_printer():
-    spec = importlib.util.spec_from_file_location("o2c_fake_printer", FAKE_PRINTER_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_printer = load_fake_printer()
+fake_printer = load_by_path("o2c_fake_printer", FAKE_PRINTER_PY)
 
 
 class Mailbox:

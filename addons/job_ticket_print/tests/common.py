@@ -76,6 +76,10 @@ class JobTicketCase(TransactionCase):
         cls.product = cls.env["product.product"].search(
             [("default_code", "=", "O2C-PAPER-A4")], limit=1
         )
+        cls.production_user = cls.env.ref("o2c_base.user_production")
+        cls.received = cls.env.ref("job_ticket_print.stage_received")
+        cls.in_production = cls.env.ref("job_ticket_print.stage_in_production")
+        cls.done = cls.env.ref("job_ticket_print.stage_done")
 
     def setUp(self):
         super().setUp()

@@ -11,10 +11,6 @@ class TestStagesInvoicing(JobTicketCase, IntakeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.production_user = cls.env.ref("o2c_base.user_production")
-        cls.received = cls.env.ref("job_ticket_print.stage_received")
-        cls.in_production = cls.env.ref("job_ticket_print.stage_in_production")
-        cls.done = cls.env.ref("job_ticket_print.stage_done")
         cls.acme.email = "ap@acme-office.example"
 
     def finish(self, order):
@@ -95,13 +91,6 @@ class TestStagesInvoicing(JobTicketCase, IntakeCase):
 
 @tagged("post_install", "-at_install")
 class TestProductionStages(JobTicketCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.production_user = cls.env.ref("o2c_base.user_production")
-        cls.received = cls.env.ref("job_ticket_print.stage_received")
-        cls.in_production = cls.env.ref("job_ticket_print.stage_in_production")
-
     def test_production_moves_any_confirmed_order_and_the_chatter_tracks_it(self):
         order = self.make_order(
             partner=self.env.ref("o2c_base.customer_acme"),

@@ -41,6 +41,21 @@ def send_escpos(host, port, data, timeout=10):
             device.close()
 
 
+def _run(command, timeout, data=None):
+    """:return: the completed process, or None when it could not run in time."""
+    try:
+        return subprocess.run(
+            command,
+            input=data,
+            capture_output=True,
+            text=data is None,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
 def print_ready_pdf(pdf, timeout=30):
     """:return: ``pdf`` rewritten by poppler's ``pdftocairo`` when it is installed.
 
@@ -51,17 +66,8 @@ def print_ready_pdf(pdf, timeout=30):
     """
     if not shutil.which("pdftocairo"):
         return pdf
-    try:
-        result = subprocess.run(
-            ["pdftocairo", "-pdf", "-", "-"],
-            input=pdf,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return pdf
-    return result.stdout if result.returncode == 0 and result.stdout else pdf
+    result = _run(["pdftocairo", "-pdf", "-", "-"], timeout, data=pdf)
+    return result.stdout if result and result.returncode == 0 and result.stdout else pdf
 
 
 def send_cups(queue, pdf, title, server=None, options=(), timeout=30):
@@ -78,16 +84,9 @@ def send_cups(queue, pdf, title, server=None, options=(), timeout=30):
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(print_ready_pdf(pdf, timeout))
         tmp.flush()
-        try:
-            result = subprocess.run(
-                [*command, tmp.name],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PrinterUnreachable(f"lp failed: {exc}") from exc
+        result = _run([*command, tmp.name], timeout)
+    if result is None:
+        raise PrinterUnreachable(f"lp did not run or answer within {timeout}s")
     if result.returncode:
         raise PrinterUnreachable(
             f"CUPS refused the job: {(result.stderr or result.stdout).strip()}"
@@ -100,17 +99,8 @@ def cups_job_completed(job_id, server=None, timeout=10):
     """:return: True when CUPS lists ``job_id`` as completed, False when it lists it
     as not completed, None when it cannot tell."""
     base = ["lpstat"] + (["-h", server] if server else [])
-    try:
-        done = subprocess.run(
-            [*base, "-W", "completed", "-o"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode:
+    done = _run([*base, "-W", "completed", "-o"], timeout)
+    if not done or done.returncode:
         return None
     return any(line.split()[:1] == [job_id] for line in done.stdout.splitlines())
 

@@ -172,6 +172,9 @@ def test_signed_order_prints_then_done_order_is_invoiced_and_emailed(
     invoice = wait_until(invoice_retrying, timeout=120, what="failed send")
     assert invoice["state"] == "posted"
     assert "SMTP" in invoice["o2c_send_error"] or "onnect" in invoice["o2c_send_error"]
+    # visible on the order too
+    (shown,) = rpc("sale.order", "read", [order["id"]], ["invoice_send_error"])
+    assert invoice["name"] in shown["invoice_send_error"]
 
     # the mail server comes back: the retry delivers the invoice once
     mailbox = Mailbox()

@@ -137,7 +137,13 @@ class AccountMove(models.Model):
                     "o2c_send_attempts": move.o2c_send_attempts + 1,
                 }
             )
-            move.message_post(body=_("Sending the invoice failed, retrying: %s", error))
+            body = _(
+                "Sending invoice %(invoice)s failed, retrying: %(error)s",
+                invoice=move.name,
+                error=error,
+            )
+            move.message_post(body=body)
+            move.line_ids.sale_line_ids.order_id.message_post(body=body)
 
     def action_o2c_retry_send(self):
         failed = self.filtered(lambda move: move.o2c_send_state != "sent")

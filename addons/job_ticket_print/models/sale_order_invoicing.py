@@ -2,7 +2,7 @@ import logging
 
 from psycopg2.errors import LockNotAvailable
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -11,6 +11,23 @@ _logger = logging.getLogger(__name__)
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    invoice_send_error = fields.Text(
+        "Invoice e-mail error",
+        compute="_compute_invoice_send_error",
+        help="Set while the e-mail of one of its invoices fails and is retried.",
+    )
+
+    @api.depends("invoice_ids.o2c_send_state", "invoice_ids.o2c_send_error")
+    def _compute_invoice_send_error(self):
+        for order in self:
+            failing = order.invoice_ids.filtered(
+                lambda move: move.o2c_send_state == "retrying"
+            )
+            order.invoice_send_error = (
+                "\n".join(f"{move.name}: {move.o2c_send_error}" for move in failing)
+                or False
+            )
 
     def _lock_for_invoicing(self):
         """Row-lock the orders so one job at a time invoices them.

@@ -13,7 +13,7 @@ class TestProductionTour(HttpCase):
                     "partner_id": customer.id,
                     "order_line": [(0, 0, {"product_id": product.id})],
                 }
-                for name in ("TOURBOARD1", "TOURSCAN1")
+                for name in ("TOURBOARD1", "TOURSCAN1", "TOURQR1")
             ]
         )
         orders.action_confirm()
@@ -22,6 +22,12 @@ class TestProductionTour(HttpCase):
             "job_ticket_production_tour",
             login="production",
         )
+        # a phone camera opens the QR code's URL: the scan page shows the order
+        self.start_tour(
+            "/job_ticket/o/TOURQR1", "job_ticket_qr_tour", login="production"
+        )
+        orders, qr_order = orders[:2], orders[2]
+        self.assertEqual(qr_order.production_stage_id.name, "In production")
         done = self.env.ref("job_ticket_print.stage_done")
         self.assertEqual(orders.production_stage_id, done)
         # reaching Done queued the invoicing of each order (after commit)

@@ -61,3 +61,18 @@ registry.category("web_tour.tours").add("job_ticket_production_tour", {
         },
     ],
 });
+
+// The ticket's QR code opened by a phone: the scan page with the order, one tap.
+registry.category("web_tour.tours").add("job_ticket_qr_tour", {
+    steps: () => [
+        {
+            content: "The scanned order shows",
+            trigger: ".o_production_scan_order:contains('TOURQR1') button.o_production_scan_advance:contains('In production')",
+            run: "click",
+        },
+        {
+            content: "Moved",
+            trigger: ".o_production_scan_moved:contains('TOURQR1 moved to In production')",
+        },
+    ],
+});

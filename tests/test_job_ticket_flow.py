@@ -213,3 +213,79 @@ def test_signed_order_prints_then_done_order_is_invoiced_and_emailed(
     )
     assert sent[0]["o2c_send_state"] == "sent"
     assert len(mailbox.messages) == 1
+
+
+def test_reprints_racing_the_retry_of_a_waiting_ticket_print_it_once(
+    odoo_server, rpc, printer
+):
+    printer.stop()  # offline
+    customer = rpc("res.partner", "search", [("ref", "=", "C-1001")])[0]
+    product = rpc("product.product", "search", [("default_code", "=", "O2C-PAPER-A4")])
+    order_id = rpc(
+        "sale.order",
+        "create",
+        {"partner_id": customer, "order_line": [(0, 0, {"product_id": product[0]})]},
+    )
+    rpc("sale.order", "action_confirm", [order_id])
+    (name,) = [row["name"] for row in rpc("sale.order", "read", [order_id], ["name"])]
+
+    def print_job():
+        jobs = rpc(
+            "production.print.job",
+            "search_read",
+            [("order_id", "=", order_id)],
+            fields=["state", "last_error", "print_count", "request_ids"],
+        )
+        return jobs[0] if jobs else None
+
+    waiting = wait_until(
+        lambda: (job := print_job()) and job["last_error"] and job,
+        what="a failed first attempt",
+    )
+    assert waiting["state"] == "pending"
+
+    # two people press Reprint at once while the job retries, then the printer
+    # comes back
+    production = [odoo_server.rpc("production", "production") for _index in range(2)]
+    barrier = threading.Barrier(2)
+
+    def reprint(client, reason):
+        wizard = client(
+            "production.print.job.reprint",
+            "create",
+            {
+                "order_id": order_id,
+                "reason": reason,
+            },
+        )
+        barrier.wait()
+        client("production.print.job.reprint", "action_reprint", [wizard])
+
+    threads = [
+        threading.Thread(target=reprint, args=(client, f"not out yet {index}"))
+        for index, client in enumerate(production)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    printer.start()
+    printer.wait_for(1, timeout=60)
+    time.sleep(8)  # longer than a retry interval: a duplicate would have come
+    barcodes = [
+        fake_printer.read_ticket(data).barcodes[0][1] for _at, data in printer.tickets
+    ]
+    assert barcodes == ["{B" + name]
+    job = print_job()
+    assert (job["state"], job["print_count"]) == ("printed", 1)
+    requests_made = rpc(
+        "production.print.request",
+        "read",
+        job["request_ids"],
+        ["kind", "folded"],
+    )
+    assert sorted((r["kind"], r["folded"]) for r in requests_made) == [
+        ("first", False),
+        ("reprint", True),
+        ("reprint", True),
+    ]

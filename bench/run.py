@@ -28,6 +28,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
+import job_ticket  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
 from order_document import native_order  # noqa: E402
@@ -172,6 +173,8 @@ def main():
             results["zoho"] = in_odoo(
                 "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)
             )
+        if "job_ticket_print" in addons:
+            results["job_ticket"] = job_ticket.bench(database, addons_path, in_odoo)
     finally:
         if not args.keep_db:
             subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
@@ -217,6 +220,8 @@ def main():
             f"  account listing calls {zoho['account_list_calls']} vs minimum "
             f"{zoho['minimum_calls']} (all API calls: {zoho['api_calls_total']})"
         )
+    if results.get("job_ticket"):
+        job_ticket.report(results["job_ticket"])
     return 0
 
 

@@ -23,12 +23,18 @@ from o2c_common import odoo_addons_path  # noqa: E402
 SIGNATURE_PY = REPO / "addons/ecom_order_intake/utils/webhook_signature.py"
 
 
-def load_webhook_signature():
-    """The addon's signing module, loaded by path (the addon needs a running Odoo)."""
-    spec = importlib.util.spec_from_file_location("o2c_webhook_signature", SIGNATURE_PY)
+def load_by_path(name, path):
+    """:return: the module at ``path`` (a pure file of an addon, which as a package
+    needs a running Odoo), loaded under ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_webhook_signature():
+    """The addon's signing module, loaded by path (the addon needs a running Odoo)."""
+    return load_by_path("o2c_webhook_signature", SIGNATURE_PY)
 
 
 def free_port():

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import job_ticket_demo  # noqa: E402
 import o2c_common as common  # noqa: E402
 
 REPO = common.REPO
@@ -126,6 +127,8 @@ def main(argv=None):
             return rc
     else:
         say(f"database {db} already has {', '.join(addons)} installed")
+    if "job_ticket_print" in addons:
+        job_ticket_demo.setup_printers(db, addons_path, say=say)
     if args.init_only:
         return 0
 
@@ -141,12 +144,14 @@ def main(argv=None):
     say("Stop with Ctrl-C.")
     say("")
     fake_zoho = start_fake_zoho()
-    serve = [*base, "--http-port", str(args.port), "--workers", "0"]
+    mail_capture, smtp_args = job_ticket_demo.start_mail_capture(say=say)
+    serve = [*base, "--http-port", str(args.port), "--workers", "0", *smtp_args]
     try:
         rc = odoo(serve)
     finally:
         if fake_zoho:
             fake_zoho.terminate()
+        mail_capture.terminate()
     return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else rc
 
 

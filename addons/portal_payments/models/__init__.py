@@ -1,0 +1,4 @@
+from . import account_move
+from . import payment_provider
+from . import res_partner
+from . import stripe_event

@@ -1,0 +1,172 @@
+"""Test helpers of portal_payments, for this addon and addons built on it.
+
+``LocalStripe`` runs the Stripe test server (``stripe_server.py``: localstripe
+plus what Odoo's provider needs) on a free port of 127.0.0.1;
+``PortalPaymentsCase`` points Odoo's Stripe provider at it and gives the demo
+customers, their portal users and helpers to sign webhook events.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+
+from odoo.tests import HttpCase
+
+from ..utils import webhook as webhook_utils
+
+SERVER = os.path.join(os.path.dirname(__file__), "stripe_server.py")
+TEST_CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "34", "cvc": "123"}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalStripe:
+    """A Stripe test server in a subprocess; ``url`` is its base URL."""
+
+    secret_key = "sk_test_portal_payments"
+    publishable_key = "pk_test_portal_payments"
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603 - our own test server
+            [sys.executable, SERVER, "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{self.url}/js.stripe.com/v3/", timeout=1)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the Stripe test server did not start")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def confirm_with_card(self, client_secret, card=None):
+        """What Stripe.js does in the browser: pay the intent with a card."""
+        intent_id = client_secret.split("_secret_")[0]
+        response = requests.post(
+            f"{self.url}/_config/o2c/payment_intents/{intent_id}/confirm",
+            data=json.dumps(
+                {
+                    "client_secret": client_secret,
+                    "payment_method_data": {"type": "card", "card": card or TEST_CARD},
+                }
+            ),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def api(self, method, endpoint, **params):
+        """Call the server's Stripe API with the secret key (as Stripe's peers do)."""
+        response = requests.request(
+            method,
+            f"{self.url}/v1/{endpoint}",
+            data=params if method != "GET" else None,
+            params=params if method == "GET" else None,
+            headers={"Authorization": f"Bearer {self.secret_key}"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+class PortalPaymentsCase(HttpCase):
+    webhook_secret = "whsec_portal_payments_test"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stripe_server = LocalStripe().start()
+        cls.addClassCleanup(cls.stripe_server.stop)
+        cls.stripe = cls.env.ref("payment.payment_provider_stripe")
+        cls.stripe.write(
+            {
+                "state": "test",
+                "is_published": True,
+                "stripe_publishable_key": LocalStripe.publishable_key,
+                "stripe_secret_key": LocalStripe.secret_key,
+                "stripe_webhook_secret": cls.webhook_secret,
+                "stripe_api_base_url": f"{cls.stripe_server.url}/v1/",
+                "stripe_js_url": f"{cls.stripe_server.url}/js.stripe.com/v3/o2c/",
+            }
+        )
+        # Other providers would compete in the payment form.
+        cls.env["payment.provider"].search(
+            [("id", "!=", cls.stripe.id), ("code", "!=", "custom")]
+        ).write({"state": "disabled"})
+        cls.card = cls.env.ref("payment.payment_method_card")
+        cls.card.active = True
+        cls.acme = cls.env.ref("o2c_base.customer_acme")
+        cls.bluebird = cls.env.ref("o2c_base.customer_bluebird")
+        cls.dana = cls.env.ref("portal_payments.user_portal_acme")
+        cls.robin = cls.env.ref("portal_payments.user_portal_bluebird")
+        cls.product = cls.env.ref("o2c_base.product_paper_a4")
+
+    @classmethod
+    def make_invoice(cls, partner, amount, days_ago=0, term="account.account_payment_term_30days", refund=False):
+        """Post an invoice (or credit note) of ``amount`` dated ``days_ago`` days ago."""
+        date = time.strftime("%Y-%m-%d", time.localtime(time.time() - days_ago * 86400))
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_refund" if refund else "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": date,
+                "invoice_payment_term_id": cls.env.ref(term).id,
+                "invoice_line_ids": [
+                    (0, 0, {"product_id": cls.product.id, "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    # --- webhooks ---
+
+    def stripe_event(self, event_type, obj, event_id=None):
+        return {
+            "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "type": event_type,
+            "livemode": False,
+            "created": int(time.time()),
+            "data": {"object": obj},
+        }
+
+    def post_webhook(self, event, secrets=None, timestamp=None, header=None):
+        """POST ``event`` to the webhook, signed with each of ``secrets``."""
+        payload = json.dumps(event)
+        timestamp = timestamp or int(time.time())
+        if header is None:
+            signatures = ",".join(
+                f"v1={webhook_utils.sign(payload, secret, timestamp)}"
+                for secret in (secrets if secrets is not None else [self.webhook_secret])
+            )
+            header = f"t={timestamp},{signatures}"
+        return self.url_open(
+            "/payment/stripe/webhook",
+            data=payload,
+            headers={"Content-Type": "application/json", "Stripe-Signature": header},
+        )

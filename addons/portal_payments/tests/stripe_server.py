@@ -1,0 +1,158 @@
+"""localstripe, completed where Odoo's Stripe provider needs more (test peer).
+
+Run it as a script: ``python stripe_server.py --port N [--store PATH]``. It
+serves localstripe's Stripe API and Stripe.js stand-in, plus, in Stripe's
+documented shapes, what localstripe 1.15 lacks for our flows:
+
+* PaymentIntents accept the parameters Odoo 18 sends (``description``,
+  ``setup_future_usage``, ``shipping[...]``, ``mandate``...) and keep the
+  ``description`` (Odoo's transaction reference) like Stripe does;
+* a Payment Element for Stripe.js (``elements({mode})``, ``create('payment')``,
+  ``submit()``, ``confirmPayment()``) at ``/js.stripe.com/v3/o2c/``, which
+  confirms through ``/_config/o2c/payment_intents/{id}/confirm`` (the
+  browser-side half of ``confirmPayment`` that real Stripe.js does with the
+  publishable key and the client secret);
+* the store lives in memory (or in ``--store``), never in the shared
+  ``/tmp/localstripe.pickle``.
+
+Nothing of our addon is imported or replaced here: this is the far side.
+"""
+
+import argparse
+import json
+import logging
+import os
+import pickle
+import socket
+
+from aiohttp import web
+from localstripe import resources, server
+
+STANDIN_JS = os.path.join(os.path.dirname(__file__), "stripe_payment_element.js")
+
+# --- store: per instance -----------------------------------------------------
+
+_STORE_PATH = None
+
+
+def _load(self):
+    if _STORE_PATH and os.path.exists(_STORE_PATH):
+        with open(_STORE_PATH, "rb") as f:
+            self.clear()
+            self.update(pickle.load(f))
+
+
+def _dump(self):
+    if _STORE_PATH:
+        with open(_STORE_PATH, "wb") as f:
+            pickle.dump(dict(self), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+resources.Store.try_load_from_disk = _load
+resources.Store.dump_to_disk = _dump
+
+# --- PaymentIntent: the parameters Odoo sends ----------------------------------
+
+_pi_init = resources.PaymentIntent.__init__
+ODOO_PI_EXTRAS = (
+    "description",
+    "setup_future_usage",
+    "shipping",
+    "mandate",
+    "statement_descriptor",
+    "automatic_payment_methods",
+    "return_url",
+)
+
+
+def _payment_intent_init(self, *args, **kwargs):
+    extras = {key: kwargs.pop(key) for key in ODOO_PI_EXTRAS if key in kwargs}
+    _pi_init(self, *args, **kwargs)
+    self.description = extras.get("description")
+    self.setup_future_usage = extras.get("setup_future_usage")
+    self.payment_method_types = kwargs.get("payment_method_types") or ["card"]
+
+
+resources.PaymentIntent.__init__ = _payment_intent_init
+
+_create_charge = resources.PaymentIntent._create_charge
+
+
+def _pi_create_charge(self, on_failure_now):
+    _create_charge(self, on_failure_now)
+    # Stripe copies the intent's description on its charge (and the
+    # balance transaction shows it): payouts are matched through it.
+    self.latest_charge.description = self.description
+
+
+resources.PaymentIntent._create_charge = _pi_create_charge
+
+_pi_api_create = resources.PaymentIntent._api_create.__func__
+
+
+@classmethod
+def _pi_create(cls, confirm=None, off_session=None, **data):
+    obj = _pi_api_create(cls, confirm=confirm, off_session=off_session, **data)
+    if obj.latest_charge is not None and obj.customer and obj.payment_method:
+        obj.latest_charge.customer = obj.customer
+    return obj
+
+
+resources.PaymentIntent._api_create = _pi_create
+
+# --- browser half of confirmPayment --------------------------------------------
+
+
+async def confirm_payment_intent(request):
+    """Create the PaymentMethod of the element and confirm the intent with it."""
+    # text/plain from the browser: a simple CORS request, no preflight
+    data = json.loads(await request.text())
+    intent = resources.PaymentIntent._api_retrieve(request.match_info["id"])
+    if data.get("client_secret") != intent.client_secret:
+        raise resources.UserError(401, "Unauthorized")
+    pm_data = data.get("payment_method_data") or {}
+    method = resources.PaymentMethod._api_create(
+        type=pm_data.get("type", "card"),
+        card=pm_data.get("card"),
+        billing_details=pm_data.get("billing_details") or None,
+    )
+    if intent.customer:
+        resources.PaymentMethod._api_attach(method.id, customer=intent.customer)
+    intent.payment_method = method.id
+    intent._confirm(on_failure_now=intent._report_async_failure)
+    return server.json_response(intent._export())
+
+
+async def stripe_js(request):
+    with open(os.path.join(os.path.dirname(resources.__file__), "localstripe-v3.js")) as f:
+        base = f.read()
+    with open(STANDIN_JS) as f:
+        extension = f.read()
+    # localstripe's script declares a global `class Element`, which shadows the
+    # DOM's Element for every script of the page (Bootstrap breaks): scope it.
+    text = f"(function () {{\n{base}\n{extension}\n}})();\n"
+    return web.Response(text=text, content_type="application/javascript")
+
+
+server.app.router.add_post("/_config/o2c/payment_intents/{id}/confirm", confirm_payment_intent)
+server.app.router.add_get("/js.stripe.com/v3/o2c/", stripe_js)
+
+
+def main():
+    global _STORE_PATH  # noqa: PLW0603 - set once, before serving
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--store", help="pickle file keeping the data between runs")
+    args = parser.parse_args()
+    _STORE_PATH = args.store
+    resources.store.try_load_from_disk()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    logging.basicConfig(level=logging.WARNING)
+    web.run_app(server.app, sock=sock, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

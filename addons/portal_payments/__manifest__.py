@@ -14,15 +14,18 @@
         "payment_custom",
         "portal",
     ],
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/portal_payments_security.xml",
         "security/ir.model.access.csv",
+        "data/reminder_data.xml",
         "report/statement_report.xml",
         "views/portal_templates.xml",
         "views/payment_templates.xml",
         "views/payment_provider_views.xml",
         "views/res_partner_views.xml",
         "views/stripe_event_views.xml",
+        "views/reminder_views.xml",
     ],
     "demo": ["demo/portal_payments_demo.xml"],
     "assets": {

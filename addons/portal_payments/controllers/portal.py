@@ -19,6 +19,18 @@ ACCOUNT_URL = "/my/account/balance"
 PAY_URL = "/my/account/pay"
 STATEMENT_URL = "/my/account/statement"
 TRANSACTION_URL = "/my/account/transaction"
+STATEMENT_REPORT = "portal_payments.action_report_statement"
+
+
+def statement_period(date_from, date_to):
+    """The statement period from query values; default: this year to date.
+
+    :raise ValueError: on a malformed date
+    """
+    today = fields.Date.context_today(request.env.user)
+    date_from = fields.Date.to_date(date_from) or today.replace(month=1, day=1)
+    date_to = fields.Date.to_date(date_to) or today
+    return (date_from, date_to) if date_from <= date_to else (date_to, date_from)
 
 
 def _parse_ids(value):
@@ -132,31 +144,29 @@ class PortalAccount(AccountPaymentPortalAccount):
         return request.render("portal_payments.portal_my_account", values)
 
     @http.route(STATEMENT_URL, type="http", auth="user", website=True)
-    def portal_my_account_statement(self, date_from=None, date_to=None, **kw):
+    def portal_my_account_statement(
+        self, date_from=None, date_to=None, report_type="pdf", **kw
+    ):
         # No partner in the URL: the statement is always the requester's company.
         commercial = request.env.user.partner_id.commercial_partner_id
-        today = fields.Date.context_today(request.env.user)
         try:
-            date_from = fields.Date.to_date(date_from) or today.replace(month=1, day=1)
-            date_to = fields.Date.to_date(date_to) or today
+            date_from, date_to = statement_period(date_from, date_to)
         except ValueError:
             return request.redirect(ACCOUNT_URL)
-        if date_from > date_to:
-            date_from, date_to = date_to, date_from
-        pdf, _type = (
-            request.env["ir.actions.report"]
-            .sudo()
-            # a PDF even when the server runs tests (Odoo renders HTML then)
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(
-                "portal_payments.action_report_statement",
-                commercial.ids,
-                data={
-                    "date_from": fields.Date.to_string(date_from),
-                    "date_to": fields.Date.to_string(date_to),
-                },
+        data = {
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+        }
+        Report = request.env["ir.actions.report"].sudo()
+        if report_type == "html":
+            html, _type = Report._render_qweb_html(
+                STATEMENT_REPORT, commercial.ids, data=data
             )
-        )
+            return request.make_response(html)
+        pdf, _type = Report.with_context(
+            # a PDF even when the server runs tests (Odoo renders HTML then)
+            force_report_rendering=True
+        )._render_qweb_pdf(STATEMENT_REPORT, commercial.ids, data=data)
         filename = f"statement-{commercial.ref or commercial.id}-{date_to}.pdf"
         return request.make_response(
             pdf,

@@ -2,3 +2,4 @@ from . import account_move
 from . import payment_provider
 from . import res_partner
 from . import stripe_event
+from . import payment_reminder

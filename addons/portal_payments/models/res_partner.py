@@ -22,8 +22,17 @@ class ResPartner(models.Model):
         "re-enables autopay after reviewing it.",
     )
 
+    portal_reminders_paused = fields.Boolean(
+        string="Pause payment reminders",
+        tracking=True,
+        help="No payment reminder e-mails go to this customer while ticked.",
+    )
+
     def _commercial_fields(self):
-        return super()._commercial_fields() + ["portal_autopay_state"]
+        return super()._commercial_fields() + [
+            "portal_autopay_state",
+            "portal_reminders_paused",
+        ]
 
     # --- account page data (read in sudo, always for one commercial partner) ---
 

@@ -2,3 +2,4 @@ from . import test_utils
 from . import test_account_page
 from . import test_pay
 from . import test_webhook
+from . import test_reminders

@@ -27,6 +27,7 @@ import socket
 
 from aiohttp import web
 from localstripe import resources, server
+from localstripe.webhooks import register_webhook
 
 STANDIN_JS = os.path.join(os.path.dirname(__file__), "stripe_payment_element.js")
 
@@ -144,8 +145,12 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--store", help="pickle file keeping the data between runs")
+    parser.add_argument("--webhook-url", help="where to send signed events")
+    parser.add_argument("--webhook-secret", help="secret signing the events")
     args = parser.parse_args()
     _STORE_PATH = args.store
+    if args.webhook_url and args.webhook_secret:
+        register_webhook("o2c", args.webhook_url, args.webhook_secret, None)
     resources.store.try_load_from_disk()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -2,7 +2,7 @@ import json
 
 import subprocess
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common import PortalPaymentsCase
 
@@ -70,20 +70,21 @@ class TestAccountPage(PortalPaymentsCase):
         refs = [line["ref"] for line in statement["lines"]]
         self.assertIn(self.inv_acme.name, refs)
         self.assertIn(self.refund_acme.name, refs)
+
+    def test_statement_route_is_the_users_company(self):
         self.authenticate("dana", "dana")
+        # a partner id slipped into the URL changes nothing
         response = self.url_open(
-            f"/my/account/statement?date_from={start}&date_to={today}"
-            f"&partner_id={self.bluebird.id}"
+            f"/my/account/statement?report_type=html&partner_id={self.bluebird.id}"
         )
-        self.assertEqual(response.headers["Content-Type"], "application/pdf")
-        self.assertTrue(response.content.startswith(b"%PDF"))
-        self.assertIn("statement-C-1001", response.headers["Content-Disposition"])
-        text = pdf_text(response.content)
-        self.assertIn("Opening balance", text)
-        self.assertIn(self.inv_acme.name, text)
-        self.assertNotIn(self.inv_blue.name, text)
-        closing = self.acme.env.company.currency_id.format(statement["closing"])
-        self.assertIn(closing.replace("\xa0", " "), text.replace("\xa0", " "))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Acme Office Services", response.text)
+        self.assertNotIn(self.inv_blue.name, response.text)
+        self.assertNotIn("Bluebird", response.text)
+        self.authenticate(None, None)
+        response = self.url_open("/my/account/statement?report_type=html", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/web/login", response.headers["Location"])
 
     def test_url_tampering_other_company(self):
         self.authenticate("dana", "dana")
@@ -158,3 +159,32 @@ class TestAccountPage(PortalPaymentsCase):
             headers={"Content-Type": "application/json"},
         )
         return response.json()
+
+
+@tagged("post_install", "-at_install")
+class TestStatementPdf(TransactionCase):
+    """The statement as a real PDF (wkhtmltopdf), read back with pdftotext."""
+
+    def test_statement_pdf_text(self):
+        self.acme = self.env.ref("o2c_base.customer_acme")
+        self.inv_acme = self.env.ref("portal_payments.invoice_acme_old")
+        self.inv_blue = self.env.ref("portal_payments.invoice_bluebird")
+        start, today = self.inv_acme.invoice_date, self.inv_blue.invoice_date
+        statement = self.acme._portal_statement(start, today)
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "portal_payments.action_report_statement",
+                self.acme.ids,
+                data={"date_from": str(start), "date_to": str(today)},
+            )
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = pdf_text(pdf)
+        self.assertIn("Opening balance", text)
+        self.assertIn(self.inv_acme.name, text)
+        self.assertNotIn(self.inv_blue.name, text)
+        closing = self.env.company.currency_id.format(statement["closing"])
+        self.assertIn(closing.replace("\xa0", " "), text.replace("\xa0", " "))
+

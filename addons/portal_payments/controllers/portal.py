@@ -1,7 +1,7 @@
 """Customer account page, statement PDF and multi-invoice payment (portal)."""
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
@@ -78,8 +78,7 @@ def _payable_invoices(invoice_ids, access_token=None):
     if any(
         inv.state != "posted"
         or inv.move_type not in ("out_invoice", "out_receipt")
-        or inv.portal_payment_status
-        not in (aging.STATUS_OPEN, aging.STATUS_PARTIAL)
+        or inv.portal_payment_status not in (aging.STATUS_OPEN, aging.STATUS_PARTIAL)
         for inv in invoices
     ):
         raise AccessError(env._("Only open invoices can be paid."))
@@ -180,7 +179,9 @@ class PortalAccount(AccountPaymentPortalAccount):
 
 class PaymentPortal(AccountPaymentPortal):
     @http.route(PAY_URL, type="http", auth="public", website=True, sitemap=False)
-    def portal_my_account_pay(self, invoice_ids=None, amount=None, access_token=None, **kw):
+    def portal_my_account_pay(
+        self, invoice_ids=None, amount=None, access_token=None, **kw
+    ):
         ids = _parse_ids(request.httprequest.args.getlist("invoice_ids") or invoice_ids)
         try:
             invoices = _payable_invoices(ids, access_token)
@@ -228,7 +229,10 @@ class PaymentPortal(AccountPaymentPortal):
             amount=amount,
             allocation=dict(
                 aging.allocate_oldest_first(
-                    [(inv.id, inv.invoice_date_due, inv.amount_residual) for inv in invoices],
+                    [
+                        (inv.id, inv.invoice_date_due, inv.amount_residual)
+                        for inv in invoices
+                    ],
                     amount,
                     rounding=currency.rounding / 2,
                 )
@@ -237,11 +241,14 @@ class PaymentPortal(AccountPaymentPortal):
         )
         return request.render("portal_payments.portal_my_account_pay", values)
 
-    @http.route(
-        f"{TRANSACTION_URL}/<string:invoice_ids>", type="json", auth="public"
-    )
+    @http.route(f"{TRANSACTION_URL}/<string:invoice_ids>", type="json", auth="public")
     def portal_my_account_transaction(
-        self, invoice_ids, amount=None, access_token=None, payment_reference=None, **kwargs
+        self,
+        invoice_ids,
+        amount=None,
+        access_token=None,
+        payment_reference=None,
+        **kwargs,
     ):
         """Create the transaction paying several invoices; return its processing values.
 
@@ -255,9 +262,7 @@ class PaymentPortal(AccountPaymentPortal):
         except (AccessError, ValueError) as exc:
             raise ValidationError(str(exc)) from exc
         logged_in = not request.env.user._is_public()
-        partner = (
-            request.env.user.partner_id if logged_in else invoices.partner_id[:1]
-        )
+        partner = request.env.user.partner_id if logged_in else invoices.partner_id[:1]
         self._validate_transaction_kwargs(kwargs)
         kwargs["amount"] = amount
         return self._process_transaction(

@@ -57,9 +57,7 @@ class AccountMove(models.Model):
             return groups
         pay_url = self._portal_pay_url()
         for group_name, _group_method, group_data in groups:
-            if group_name in PAY_BUTTON_GROUPS and group_data.get(
-                "has_button_access"
-            ):
+            if group_name in PAY_BUTTON_GROUPS and group_data.get("has_button_access"):
                 group_data["button_access"] = {
                     "url": pay_url,
                     "title": self.env._("Pay now"),

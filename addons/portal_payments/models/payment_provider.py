@@ -85,7 +85,14 @@ class PaymentProvider(models.Model):
                 (
                     "provider_reference",
                     "in",
-                    [ref for ref in (dispute.get("payment_intent"), dispute.get("charge")) if ref],
+                    [
+                        ref
+                        for ref in (
+                            dispute.get("payment_intent"),
+                            dispute.get("charge"),
+                        )
+                        if ref
+                    ],
                 ),
             ],
             limit=1,
@@ -109,7 +116,10 @@ class PaymentProvider(models.Model):
                     reason=dispute.get("reason") or "-",
                     status=dispute.get("status") or "-",
                 ),
-                user_id=(provider.portal_payments_accountant_id or self.env.ref("base.user_admin")).id,
+                user_id=(
+                    provider.portal_payments_accountant_id
+                    or self.env.ref("base.user_admin")
+                ).id,
             )
         else:
             _logger.warning(

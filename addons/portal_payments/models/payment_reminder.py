@@ -18,7 +18,8 @@ class PortalPaymentsReminderLevel(models.Model):
     name = fields.Char(required=True, translate=True)
     days = fields.Integer(
         required=True,
-        help="Days after the due date (negative: before it) when the reminder goes out.",
+        help="Days after the due date (negative: before it) when the reminder "
+        "goes out.",
     )
     mail_template_id = fields.Many2one(
         "mail.template",
@@ -47,7 +48,10 @@ class PortalPaymentsReminder(models.Model):
     )
     partner_id = fields.Many2one(related="move_id.commercial_partner_id", store=True)
     level_id = fields.Many2one(
-        "portal.payments.reminder.level", required=True, ondelete="restrict", readonly=True
+        "portal.payments.reminder.level",
+        required=True,
+        ondelete="restrict",
+        readonly=True,
     )
     sent_on = fields.Date(required=True, readonly=True)
 

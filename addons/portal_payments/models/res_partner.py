@@ -77,7 +77,10 @@ class ResPartner(models.Model):
             )
         )
         buckets = aging.aging(
-            ((line.date_maturity or line.date, line.amount_residual) for line in open_lines),
+            (
+                (line.date_maturity or line.date, line.amount_residual)
+                for line in open_lines
+            ),
             today,
         )
         invoices = moves.filtered(lambda m: m.move_type != "out_refund")

@@ -16,7 +16,11 @@ class PortalPaymentsStripeEvent(models.Model):
     object_id = fields.Char(readonly=True, help="Id of the Stripe object concerned.")
 
     _sql_constraints = [
-        ("event_id_unique", "UNIQUE(event_id)", "This Stripe event is already recorded.")
+        (
+            "event_id_unique",
+            "UNIQUE(event_id)",
+            "This Stripe event is already recorded.",
+        )
     ]
 
     def _record(self, event, provider):

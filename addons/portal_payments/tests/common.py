@@ -21,7 +21,12 @@ from odoo.tests import HttpCase
 from ..utils import webhook as webhook_utils
 
 SERVER = os.path.join(os.path.dirname(__file__), "stripe_server.py")
-TEST_CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "34", "cvc": "123"}
+TEST_CARD = {
+    "number": "4242424242424242",
+    "exp_month": "12",
+    "exp_year": "34",
+    "cvc": "123",
+}
 
 
 def free_port():
@@ -126,8 +131,15 @@ class PortalPaymentsCase(HttpCase):
         cls.product = cls.env.ref("o2c_base.product_paper_a4")
 
     @classmethod
-    def make_invoice(cls, partner, amount, days_ago=0, term="account.account_payment_term_30days", refund=False):
-        """Post an invoice (or credit note) of ``amount`` dated ``days_ago`` days ago."""
+    def make_invoice(
+        cls,
+        partner,
+        amount,
+        days_ago=0,
+        term="account.account_payment_term_30days",
+        refund=False,
+    ):
+        """Post an invoice (or credit note) of ``amount``, ``days_ago`` days old."""
         date = time.strftime("%Y-%m-%d", time.localtime(time.time() - days_ago * 86400))
         move = cls.env["account.move"].create(
             {
@@ -136,7 +148,16 @@ class PortalPaymentsCase(HttpCase):
                 "invoice_date": date,
                 "invoice_payment_term_id": cls.env.ref(term).id,
                 "invoice_line_ids": [
-                    (0, 0, {"product_id": cls.product.id, "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": cls.product.id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                        },
+                    )
                 ],
             }
         )
@@ -162,7 +183,9 @@ class PortalPaymentsCase(HttpCase):
         if header is None:
             signatures = ",".join(
                 f"v1={webhook_utils.sign(payload, secret, timestamp)}"
-                for secret in (secrets if secrets is not None else [self.webhook_secret])
+                for secret in (
+                    secrets if secrets is not None else [self.webhook_secret]
+                )
             )
             header = f"t={timestamp},{signatures}"
         return self.url_open(

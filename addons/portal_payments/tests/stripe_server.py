@@ -125,7 +125,9 @@ async def confirm_payment_intent(request):
 
 
 async def stripe_js(request):
-    with open(os.path.join(os.path.dirname(resources.__file__), "localstripe-v3.js")) as f:
+    with open(
+        os.path.join(os.path.dirname(resources.__file__), "localstripe-v3.js")
+    ) as f:
         base = f.read()
     with open(STANDIN_JS) as f:
         extension = f.read()
@@ -135,7 +137,9 @@ async def stripe_js(request):
     return web.Response(text=text, content_type="application/javascript")
 
 
-server.app.router.add_post("/_config/o2c/payment_intents/{id}/confirm", confirm_payment_intent)
+server.app.router.add_post(
+    "/_config/o2c/payment_intents/{id}/confirm", confirm_payment_intent
+)
 server.app.router.add_get("/js.stripe.com/v3/o2c/", stripe_js)
 
 

@@ -1,5 +1,4 @@
 import json
-
 import subprocess
 
 from odoo.tests import TransactionCase, tagged
@@ -65,7 +64,8 @@ class TestAccountPage(PortalPaymentsCase):
         opening = statement["opening"]
         self.assertAlmostEqual(
             statement["closing"],
-            opening + sum(line["debit"] - line["credit"] for line in statement["lines"]),
+            opening
+            + sum(line["debit"] - line["credit"] for line in statement["lines"]),
         )
         refs = [line["ref"] for line in statement["lines"]]
         self.assertIn(self.inv_acme.name, refs)
@@ -82,14 +82,18 @@ class TestAccountPage(PortalPaymentsCase):
         self.assertNotIn(self.inv_blue.name, response.text)
         self.assertNotIn("Bluebird", response.text)
         self.authenticate(None, None)
-        response = self.url_open("/my/account/statement?report_type=html", allow_redirects=False)
+        response = self.url_open(
+            "/my/account/statement?report_type=html", allow_redirects=False
+        )
         self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
 
     def test_url_tampering_other_company(self):
         self.authenticate("dana", "dana")
         # open and download B's invoice
-        response = self.url_open(f"/my/invoices/{self.inv_blue.id}", allow_redirects=False)
+        response = self.url_open(
+            f"/my/invoices/{self.inv_blue.id}", allow_redirects=False
+        )
         self.assertEqual(response.status_code, 303)
         response = self.url_open(
             f"/my/invoices/{self.inv_blue.id}?report_type=pdf&download=true",
@@ -105,10 +109,16 @@ class TestAccountPage(PortalPaymentsCase):
         self.assertTrue(response.headers["Location"].endswith("/my/account/balance"))
         result = self.make_jsonrpc_request_raw(
             f"/my/account/transaction/{self.inv_blue.id}",
-            {"provider_id": self.stripe.id, "payment_method_id": self.card.id,
-             "token_id": None, "amount": 777.77, "flow": "direct",
-             "tokenization_requested": False, "landing_route": "/my/account/balance",
-             "is_validation": False},
+            {
+                "provider_id": self.stripe.id,
+                "payment_method_id": self.card.id,
+                "token_id": None,
+                "amount": 777.77,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": "/my/account/balance",
+                "is_validation": False,
+            },
         )
         self.assertIn("error", result)
         self.assertFalse(self.inv_blue.transaction_ids)
@@ -137,7 +147,9 @@ class TestAccountPage(PortalPaymentsCase):
 
     def test_invoice_mail_button_opens_pay_flow(self):
         template = self.env.ref("account.email_template_edi_invoice")
-        self.inv_acme.with_context(mail_notify_force_send=False).message_post_with_source(
+        self.inv_acme.with_context(
+            mail_notify_force_send=False
+        ).message_post_with_source(
             template, subtype_xmlid="mail.mt_comment", partner_ids=self.acme.ids
         )
         mail = self.env["mail.mail"].search(
@@ -148,14 +160,18 @@ class TestAccountPage(PortalPaymentsCase):
         self.assertIn(f"/my/account/pay?invoice_ids={self.inv_acme.id}", mail.body_html)
         # logged in, the link lands on the account page with the invoice ticked
         self.authenticate("dana", "dana")
-        response = self.url_open(self.inv_acme._portal_pay_url().replace(self.base_url(), ""))
+        response = self.url_open(
+            self.inv_acme._portal_pay_url().replace(self.base_url(), "")
+        )
         self.assertIn("/my/account/balance", response.url)
         self.assertIn(f'value="{self.inv_acme.id}" checked', response.text)
 
     def make_jsonrpc_request_raw(self, route, params):
         response = self.url_open(
             route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            data=json.dumps(
+                {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+            ),
             headers={"Content-Type": "application/json"},
         )
         return response.json()
@@ -187,4 +203,3 @@ class TestStatementPdf(TransactionCase):
         self.assertNotIn(self.inv_blue.name, text)
         closing = self.env.company.currency_id.format(statement["closing"])
         self.assertIn(closing.replace("\xa0", " "), text.replace("\xa0", " "))
-

@@ -15,7 +15,11 @@ class TestPayInvoices(PortalPaymentsCase):
             {"name": "Pay Test Ltd", "is_company": True, "email": "ap@paytest.example"}
         )
         contact = cls.env["res.partner"].create(
-            {"name": "Pat Payer", "parent_id": cls.company.id, "email": "pat@paytest.example"}
+            {
+                "name": "Pat Payer",
+                "parent_id": cls.company.id,
+                "email": "pat@paytest.example",
+            }
         )
         cls.payer = cls.env["res.users"].create(
             {
@@ -46,7 +50,9 @@ class TestPayInvoices(PortalPaymentsCase):
                 "payment_reference": "BATCH-TEST",
             },
         )
-        tx = self.env["payment.transaction"].search([("reference", "=", result["reference"])])
+        tx = self.env["payment.transaction"].search(
+            [("reference", "=", result["reference"])]
+        )
         self.assertEqual(tx.invoice_ids, self.older | self.newer)
         self.assertEqual(tx.amount, 150.0)
         intent = self.stripe_server.confirm_with_card(result["client_secret"])
@@ -90,7 +96,9 @@ class TestPayInvoices(PortalPaymentsCase):
         self.assertFalse(self.older.transaction_ids)
 
     def test_tour_pay_two_invoices_by_card(self):
-        self.start_tour("/my/account/balance", "portal_payments_pay_two_by_card", login="pat_payer")
+        self.start_tour(
+            "/my/account/balance", "portal_payments_pay_two_by_card", login="pat_payer"
+        )
         self.assertEqual(self.older.payment_state, "paid")
         self.assertEqual(self.newer.portal_payment_status, "partial")
         self.assertAlmostEqual(self.newer.amount_residual, 150.0)

@@ -28,7 +28,16 @@ class TestReminders(TransactionCase):
                 "invoice_date": self.day0,
                 "invoice_payment_term_id": self.term.id,
                 "invoice_line_ids": [
-                    (0, 0, {"product_id": self.product.id, "quantity": 1, "price_unit": 100.0, "tax_ids": []})
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product.id,
+                            "quantity": 1,
+                            "price_unit": 100.0,
+                            "tax_ids": [],
+                        },
+                    )
                 ],
             }
         )
@@ -41,7 +50,9 @@ class TestReminders(TransactionCase):
             return self.Reminder._cron_send_reminders()
 
     def levels_of(self, invoice):
-        return self.Reminder.search([("move_id", "=", invoice.id)]).level_id.mapped("days")
+        return self.Reminder.search([("move_id", "=", invoice.id)]).level_id.mapped(
+            "days"
+        )
 
     def test_each_level_once(self):
         invoice = self.invoice()
@@ -63,13 +74,18 @@ class TestReminders(TransactionCase):
             self.run_cron_on(day)  # a second run the same day sends nothing more
             self.assertEqual(sorted(self.levels_of(invoice)), expected, f"day {offset}")
         mails = self.env["mail.message"].search(
-            [("model", "=", "account.move"), ("res_id", "=", invoice.id),
-             ("subject", "like", "Payment reminder")]
+            [
+                ("model", "=", "account.move"),
+                ("res_id", "=", invoice.id),
+                ("subject", "like", "Payment reminder"),
+            ]
         )
         self.assertEqual(len(mails), 4)
         self.assertIn("/my/account/pay?invoice_ids=", mails[0].body)
         self.assertIn("/my/account/balance", mails[0].body)
-        notes = self.customer.message_ids.filtered(lambda m: "Payment reminder" in (m.body or ""))
+        notes = self.customer.message_ids.filtered(
+            lambda m: "Payment reminder" in (m.body or "")
+        )
         self.assertEqual(len(notes), 4)
 
     def test_paid_processing_paused_and_autopay_get_none(self):
@@ -94,9 +110,13 @@ class TestReminders(TransactionCase):
         )
         self.assertEqual(processing.portal_payment_status, "processing")
 
-        paused_customer = self.customer.copy({"name": "Paused Ltd", "portal_reminders_paused": True})
+        paused_customer = self.customer.copy(
+            {"name": "Paused Ltd", "portal_reminders_paused": True}
+        )
         paused = self.invoice(paused_customer)
-        autopay_customer = self.customer.copy({"name": "Autopay Ltd", "portal_autopay_state": "enrolled"})
+        autopay_customer = self.customer.copy(
+            {"name": "Autopay Ltd", "portal_autopay_state": "enrolled"}
+        )
         autopay = self.invoice(autopay_customer)
         control = self.invoice()
 

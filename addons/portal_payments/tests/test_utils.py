@@ -79,7 +79,9 @@ class TestWebhookSignature(BaseCase):
     def test_any_v1_signature_matches(self):
         good = webhook.sign(self.payload, "whsec_new", 1000)
         header = f"t=1000,v1={'0' * 64},v1={good},v0=legacy"
-        self.assertEqual(webhook.verify(self.payload, header, ["whsec_new"], 300, 1100), 1000)
+        self.assertEqual(
+            webhook.verify(self.payload, header, ["whsec_new"], 300, 1100), 1000
+        )
 
     def test_rejections(self):
         good = webhook.sign(self.payload, "whsec", 1000)
@@ -100,4 +102,6 @@ class TestWebhookSignature(BaseCase):
     def test_tampered_payload(self):
         good = webhook.sign(self.payload, "whsec", 1000)
         with self.assertRaises(webhook.SignatureError):
-            webhook.verify(b'{"id": "evt_2"}', f"t=1000,v1={good}", ["whsec"], 300, 1000)
+            webhook.verify(
+                b'{"id": "evt_2"}', f"t=1000,v1={good}", ["whsec"], 300, 1000
+            )

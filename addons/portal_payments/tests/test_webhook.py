@@ -53,7 +53,9 @@ class TestStripeWebhook(PortalPaymentsCase):
 
     def test_rotated_secret_any_v1_signature(self):
         event = self.canceled_intent_event()
-        response = self.post_webhook(event, secrets=["whsec_old_rolled_out", self.webhook_secret])
+        response = self.post_webhook(
+            event, secrets=["whsec_old_rolled_out", self.webhook_secret]
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.tx.state, "cancel")
 
@@ -104,5 +106,9 @@ class TestStripeWebhook(PortalPaymentsCase):
         activity = self.invoice.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertIn("dp_test", activity.note)
-        self.assertEqual(activity.user_id, self.stripe.portal_payments_accountant_id or self.env.ref("base.user_admin"))
+        self.assertEqual(
+            activity.user_id,
+            self.stripe.portal_payments_accountant_id
+            or self.env.ref("base.user_admin"),
+        )
         self.assertEqual(self.tx.state, "draft")  # the payment itself is untouched

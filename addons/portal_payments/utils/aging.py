@@ -39,7 +39,9 @@ def bucket_for(due_date, today):
     for key, _label, low, high in AGING_BUCKETS:
         if (low is None or days >= low) and (high is None or days <= high):
             return key
-    raise ValueError(f"no bucket for {days} days")  # pragma: no cover - buckets cover all
+    raise ValueError(
+        f"no bucket for {days} days"
+    )  # pragma: no cover - buckets cover all
 
 
 def aging(items, today):

@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
 from order_document import native_order  # noqa: E402
+from portal_account import bench_portal_account, report  # noqa: E402
 
 signature = load_webhook_signature()
 
@@ -168,6 +169,10 @@ def main():
         results["orders"] = in_odoo(
             "order_rate.py", "--count", str(args.orders), "--rounds", str(args.rounds)
         )
+        if "portal_payments" in addons:
+            results["portal_account"] = bench_portal_account(
+                database, addons_path, REPO / "var/bench-server.log"
+            )
         if "zoho_connector" in addons:
             results["zoho"] = in_odoo(
                 "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)
@@ -217,6 +222,8 @@ def main():
             f"  account listing calls {zoho['account_list_calls']} vs minimum "
             f"{zoho['minimum_calls']} (all API calls: {zoho['api_calls_total']})"
         )
+    if results.get("portal_account"):
+        report(results["portal_account"])
     return 0
 
 

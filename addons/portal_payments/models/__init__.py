@@ -3,3 +3,4 @@ from . import payment_provider
 from . import res_partner
 from . import stripe_event
 from . import payment_reminder
+from . import stripe_payout

@@ -3,3 +3,4 @@ from . import test_account_page
 from . import test_pay
 from . import test_webhook
 from . import test_reminders
+from . import test_payouts

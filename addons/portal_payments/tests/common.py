@@ -193,3 +193,37 @@ class PortalPaymentsCase(HttpCase):
             data=payload,
             headers={"Content-Type": "application/json", "Stripe-Signature": header},
         )
+
+    def pay_by_card(self, invoices, amount, login):
+        """Pay ``invoices`` by card as portal user ``login`` (server side of the form).
+
+        Creates the transaction through the account pay route, confirms the
+        intent like Stripe.js does, returns through Odoo's Stripe return route
+        and post-processes. :return: the transaction
+        """
+        self.authenticate(login, login)
+        ids = "-".join(str(i) for i in invoices.ids)
+        result = self.make_jsonrpc_request(
+            f"/my/account/transaction/{ids}",
+            {
+                "provider_id": self.stripe.id,
+                "payment_method_id": self.card.id,
+                "token_id": None,
+                "amount": amount,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": "/my/account/balance",
+                "is_validation": False,
+                "payment_reference": None,
+            },
+        )
+        tx = self.env["payment.transaction"].search(
+            [("reference", "=", result["reference"])]
+        )
+        intent = self.stripe_server.confirm_with_card(result["client_secret"])
+        self.url_open(
+            f"/payment/stripe/return?reference={tx.reference}"
+            f"&payment_intent={intent['id']}"
+        )
+        tx._post_process()
+        return tx

@@ -101,6 +101,106 @@ def _pi_create(cls, confirm=None, off_session=None, **data):
 
 resources.PaymentIntent._api_create = _pi_create
 
+# --- fees, payouts and their balance transactions ------------------------------
+# Stripe's documented shapes: a charge's balance transaction carries the fee
+# (2.9% + 30 cents, `fee_details` type `stripe_fee`); an automatic payout sweeps
+# the available balance transactions, has its own balance transaction (type
+# `payout`, negative) and `GET /v1/balance_transactions?payout=po_...` lists what
+# it contains, the payout's own transaction included.
+
+_bt_init = resources.BalanceTransaction.__init__
+resources.BalanceTransaction.net = None  # a plain attribute instead of the property
+
+
+def _balance_transaction_init(self, *args, **kwargs):
+    _bt_init(self, *args, **kwargs)
+    self._payout = None
+    if self.type == "charge":
+        self.fee = round(self.amount * 0.029) + 30
+        self.fee_details = [
+            {
+                "amount": self.fee,
+                "currency": self.currency,
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }
+        ]
+    self.net = self.amount - self.fee
+
+
+resources.BalanceTransaction.__init__ = _balance_transaction_init
+
+
+def _payout_balance_transaction(payout):
+    """The payout's own balance transaction (localstripe only fakes its id)."""
+    txn = resources.BalanceTransaction.__new__(resources.BalanceTransaction)
+    resources.StripeObject.__init__(txn)
+    txn.amount = txn.net = -payout.amount
+    txn.available_on = txn.created
+    txn.currency = payout.currency
+    txn.description = "STRIPE PAYOUT"
+    txn.exchange_rate = 1.0
+    txn.fee = 0
+    txn.fee_details = []
+    txn.reporting_category = "payout"
+    txn.source = payout.id
+    txn.status = "available"
+    txn.type = "payout"
+    txn._payout = payout.id
+    return txn
+
+
+_bt_list = resources.BalanceTransaction._api_list_all.__func__
+
+
+@classmethod
+def _balance_transaction_list(
+    cls, url, limit=None, starting_after=None, payout=None, type=None, **kwargs
+):
+    result = _bt_list(cls, url, limit=1000, starting_after=starting_after, **kwargs)
+    result._list = [
+        txn
+        for txn in result._list
+        if (payout is None or txn._payout == payout)
+        and (type is None or txn.type == type)
+    ]
+    return result
+
+
+resources.BalanceTransaction._api_list_all = _balance_transaction_list
+_payout_init = resources.Payout.__init__
+
+
+def _payout_init_any_currency(self, *args, currency=None, **kwargs):
+    _payout_init(self, *args, currency="eur", **kwargs)
+    self.currency = currency or "usd"
+
+
+resources.Payout.__init__ = _payout_init_any_currency
+
+
+async def automatic_payout(request):
+    """Pay out the available balance like Stripe's automatic payouts do."""
+    pending = [
+        obj
+        for key, obj in list(resources.store.items())
+        if key.startswith("balance_transaction:")
+        and obj.type in ("charge", "refund")
+        and obj._payout is None
+    ]
+    if not pending:
+        raise resources.UserError(400, "Nothing to pay out")
+    amount = sum(txn.net for txn in pending)
+    payout = resources.Payout(
+        amount=amount, currency=pending[0].currency, status="paid"
+    )
+    payout.automatic = True
+    payout.balance_transaction = _payout_balance_transaction(payout).id
+    for txn in pending:
+        txn._payout = payout.id
+    return server.json_response(payout._export())
+
+
 # --- browser half of confirmPayment --------------------------------------------
 
 
@@ -141,6 +241,7 @@ server.app.router.add_post(
     "/_config/o2c/payment_intents/{id}/confirm", confirm_payment_intent
 )
 server.app.router.add_get("/js.stripe.com/v3/o2c/", stripe_js)
+server.app.router.add_post("/_config/o2c/payouts", automatic_payout)
 
 
 def main():

@@ -18,6 +18,7 @@
     "data": [
         "security/portal_payments_security.xml",
         "security/ir.model.access.csv",
+        "data/payment_method_data.xml",
         "data/reminder_data.xml",
         "report/statement_report.xml",
         "views/portal_templates.xml",
@@ -26,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/stripe_event_views.xml",
         "views/reminder_views.xml",
+        "views/account_move_views.xml",
     ],
     "demo": ["demo/portal_payments_demo.xml"],
     "assets": {

@@ -12,6 +12,7 @@ from odoo.addons.account_payment.controllers.portal import (
     PortalAccount as AccountPaymentPortalAccount,
 )
 
+from .. import const
 from ..utils import aging
 
 # /my/account is stock portal's contact-details form: the account page sits beside it
@@ -238,6 +239,7 @@ class PaymentPortal(AccountPaymentPortal):
                 )
             ),
             payment={"reference": reference, "amount": amount, "currency": currency},
+            ach_mandate_text=const.ACH_MANDATE_TEXT.format(company=company.name),
         )
         return request.render("portal_payments.portal_my_account_pay", values)
 

@@ -4,3 +4,4 @@ from . import test_pay
 from . import test_webhook
 from . import test_reminders
 from . import test_payouts
+from . import test_ach

@@ -21,6 +21,11 @@ from odoo.tests import HttpCase
 from ..utils import webhook as webhook_utils
 
 SERVER = os.path.join(os.path.dirname(__file__), "stripe_server.py")
+TEST_BANK_ACCOUNT = {
+    "account_number": "000123456789",
+    "routing_number": "110000000",
+    "account_holder_type": "company",
+}
 TEST_CARD = {
     "number": "4242424242424242",
     "exp_month": "12",
@@ -68,6 +73,35 @@ class LocalStripe:
             self.process.wait(timeout=10)
             self.process = None
 
+    def confirm_with_bank_account(self, client_secret):
+        """What Stripe.js does for a US bank account (ACH Direct Debit)."""
+        intent_id = client_secret.split("_secret_")[0]
+        response = requests.post(
+            f"{self.url}/_config/o2c/payment_intents/{intent_id}/confirm",
+            data=json.dumps(
+                {
+                    "client_secret": client_secret,
+                    "payment_method_data": {
+                        "type": "us_bank_account",
+                        "us_bank_account": TEST_BANK_ACCOUNT,
+                    },
+                }
+            ),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def settle(self, intent_id, outcome="succeeded"):
+        """The bank's answer to an ACH debit: ``succeeded`` or ``failed``."""
+        response = requests.post(
+            f"{self.url}/_config/o2c/payment_intents/{intent_id}/settle",
+            data=json.dumps({"outcome": outcome}),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
     def confirm_with_card(self, client_secret, card=None):
         """What Stripe.js does in the browser: pay the intent with a card."""
         intent_id = client_secret.split("_secret_")[0]
@@ -111,6 +145,7 @@ class PortalPaymentsCase(HttpCase):
             {
                 "state": "test",
                 "is_published": True,
+                "allow_tokenization": True,
                 "stripe_publishable_key": LocalStripe.publishable_key,
                 "stripe_secret_key": LocalStripe.secret_key,
                 "stripe_webhook_secret": cls.webhook_secret,

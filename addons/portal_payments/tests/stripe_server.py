@@ -24,12 +24,33 @@ import logging
 import os
 import pickle
 import socket
+import urllib.parse
 
 from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
 from localstripe import resources, server
 from localstripe.webhooks import register_webhook
 
 STANDIN_JS = os.path.join(os.path.dirname(__file__), "stripe_payment_element.js")
+
+# --- GET parameters in a form body ---------------------------------------------
+# Odoo's provider sends GET parameters (``expand[]``) as a form body, which
+# Stripe reads like a query string; localstripe reads only the query string.
+
+
+@web.middleware
+async def get_body_as_query(request, handler):
+    if request.method == "GET" and request.can_read_body:
+        body = await request.text()
+        if body:
+            params = MultiDict(request.rel_url.query)
+            params.extend(urllib.parse.parse_qsl(body))
+            # `request.query` is cached: seed the cache with the merged parameters
+            request._cache["query"] = MultiDictProxy(params)  # noqa: SLF001
+    return await handler(request)
+
+
+server.app.middlewares.insert(0, get_body_as_query)
 
 # --- store: per instance -----------------------------------------------------
 
@@ -201,6 +222,95 @@ async def automatic_payout(request):
     return server.json_response(payout._export())
 
 
+# --- US bank accounts (ACH Direct Debit) ----------------------------------------
+# A `us_bank_account` payment method; its charges stay `pending` (the intent is
+# `processing`) until the bank settles or returns them:
+# `POST /_config/o2c/payment_intents/{id}/settle` with `{"outcome": "succeeded"}`
+# or `{"outcome": "failed"}` (also after success: an ACH return) plays the bank.
+
+_pm_init = resources.PaymentMethod.__init__
+
+
+def _payment_method_init(self, type=None, us_bank_account=None, **kwargs):  # noqa: A002
+    if type != "us_bank_account":
+        _pm_init(self, type=type, **kwargs)
+        return
+    account = us_bank_account or {}
+    number = str(account.get("account_number") or "")
+    if not number.isdigit() or len(str(account.get("routing_number") or "")) != 9:
+        raise resources.UserError(400, "Bad request")
+    _pm_init(
+        self, type="sepa_debit", sepa_debit={"iban": "DE89370400440532013000"}, **kwargs
+    )
+    del self.sepa_debit
+    self.type = "us_bank_account"
+    self._account_number = number
+    self.us_bank_account = {
+        "account_holder_type": account.get("account_holder_type", "company"),
+        "account_type": "checking",
+        "bank_name": "STRIPE TEST BANK",
+        "last4": number[-4:],
+        "routing_number": account["routing_number"],
+        "fingerprint": resources.fingerprint(number),
+    }
+
+
+resources.PaymentMethod.__init__ = _payment_method_init
+_pm_declined = resources.PaymentMethod._charging_is_declined
+
+
+def _charging_is_declined(self):
+    if self.type == "us_bank_account":
+        return False
+    return _pm_declined(self)
+
+
+resources.PaymentMethod._charging_is_declined = _charging_is_declined
+_charge_trigger = resources.Charge._trigger_payment
+
+
+def _charge_trigger_payment(self, on_success=None):
+    method = resources.PaymentMethod._api_retrieve(self.payment_method)
+    if method.type != "us_bank_account":
+        return _charge_trigger(self, on_success)
+    self.status = "pending"  # the bank answers in days: see settle_payment_intent
+    self.payment_method_details = {
+        "type": "us_bank_account",
+        "us_bank_account": {
+            "last4": method.us_bank_account["last4"],
+            "routing_number": method.us_bank_account["routing_number"],
+            "mandate": f"mandate_{self.id[3:]}",
+        },
+    }
+
+
+resources.Charge._trigger_payment = _charge_trigger_payment
+
+
+async def settle_payment_intent(request):
+    """The bank's answer for an ACH debit: settled, failed or returned."""
+    data = json.loads(await request.text() or "{}")
+    intent = resources.PaymentIntent._api_retrieve(request.match_info["id"])
+    charge = intent.latest_charge
+    if data.get("outcome") == "succeeded":
+        txn = resources.BalanceTransaction(
+            amount=charge.amount,
+            currency=charge.currency,
+            description=charge.description,
+            exchange_rate=1.0,
+            reporting_category="charge",
+            source=charge.id,
+            type="charge",
+        )
+        charge.balance_transaction = txn.id
+        charge.status = "succeeded"
+    else:
+        charge.status = "failed"
+        charge.failure_code = "R01" if data.get("outcome") == "failed" else "R02"
+        charge.failure_message = "Insufficient funds (ACH return)"
+    return server.json_response(intent._export(expand=["payment_method"]))
+
+
 # --- browser half of confirmPayment --------------------------------------------
 
 
@@ -212,10 +322,11 @@ async def confirm_payment_intent(request):
     if data.get("client_secret") != intent.client_secret:
         raise resources.UserError(401, "Unauthorized")
     pm_data = data.get("payment_method_data") or {}
+    kind = pm_data.get("type", "card")
     method = resources.PaymentMethod._api_create(
-        type=pm_data.get("type", "card"),
-        card=pm_data.get("card"),
+        type=kind,
         billing_details=pm_data.get("billing_details") or None,
+        **{kind: pm_data.get(kind)},
     )
     if intent.customer:
         resources.PaymentMethod._api_attach(method.id, customer=intent.customer)
@@ -242,6 +353,9 @@ server.app.router.add_post(
 )
 server.app.router.add_get("/js.stripe.com/v3/o2c/", stripe_js)
 server.app.router.add_post("/_config/o2c/payouts", automatic_payout)
+server.app.router.add_post(
+    "/_config/o2c/payment_intents/{id}/settle", settle_payment_intent
+)
 
 
 def main():

@@ -27,9 +27,9 @@ import socket
 import urllib.parse
 
 from aiohttp import web
-from multidict import MultiDict, MultiDictProxy
 from localstripe import resources, server
 from localstripe.webhooks import register_webhook
+from multidict import MultiDict, MultiDictProxy
 
 STANDIN_JS = os.path.join(os.path.dirname(__file__), "stripe_payment_element.js")
 

@@ -19,6 +19,7 @@ from ..utils import aging
 ACCOUNT_URL = "/my/account/balance"
 PAY_URL = "/my/account/pay"
 STATEMENT_URL = "/my/account/statement"
+AUTOPAY_URL = "/my/account/autopay"
 TRANSACTION_URL = "/my/account/transaction"
 STATEMENT_REPORT = "portal_payments.action_report_statement"
 
@@ -131,6 +132,9 @@ class PortalAccount(AccountPaymentPortalAccount):
             aging_buckets=aging.AGING_BUCKETS,
             date_from=today.replace(month=1, day=1),
             date_to=today,
+            autopay_tokens=request.env["payment.token"]
+            .sudo()
+            .search([("partner_id", "child_of", commercial.id)]),
             offline_providers=request.env["payment.provider"]
             .sudo()
             .search(
@@ -142,6 +146,29 @@ class PortalAccount(AccountPaymentPortalAccount):
             ),
         )
         return request.render("portal_payments.portal_my_account", values)
+
+    @http.route(AUTOPAY_URL, type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_account_autopay(self, token_id=None, action="enrol", **kw):
+        """Enrol the user's company in autopay with a saved method, or leave it."""
+        commercial = request.env.user.partner_id.commercial_partner_id.sudo()
+        if action == "off":
+            commercial.write(
+                {"portal_autopay_state": "off", "portal_autopay_token_id": False}
+            )
+            commercial.message_post(
+                body=request.env._("Autopay turned off in the portal.")
+            )
+            return request.redirect(ACCOUNT_URL)
+        if commercial.portal_autopay_state == "suspended":
+            return request.redirect(ACCOUNT_URL)
+        try:
+            token = (
+                request.env["payment.token"].sudo().browse(int(token_id or 0)).exists()
+            )
+            commercial._portal_autopay_enrol(token)
+        except ValueError:
+            pass  # not one of the company's saved methods: nothing changes
+        return request.redirect(ACCOUNT_URL)
 
     @http.route(STATEMENT_URL, type="http", auth="user", website=True)
     def portal_my_account_statement(

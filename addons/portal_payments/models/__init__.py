@@ -5,3 +5,4 @@ from . import res_partner
 from . import stripe_event
 from . import payment_reminder
 from . import stripe_payout
+from . import autopay

@@ -5,3 +5,4 @@ from . import test_webhook
 from . import test_reminders
 from . import test_payouts
 from . import test_ach
+from . import test_autopay

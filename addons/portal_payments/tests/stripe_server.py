@@ -52,6 +52,25 @@ async def get_body_as_query(request, handler):
 
 server.app.middlewares.insert(0, get_body_as_query)
 
+# --- idempotency keys received (what a test may check) -------------------------
+IDEMPOTENCY_KEYS = []
+
+
+@web.middleware
+async def record_idempotency_key(request, handler):
+    key = request.headers.get("Idempotency-Key")
+    if key:
+        IDEMPOTENCY_KEYS.append({"path": request.path, "key": key})
+    return await handler(request)
+
+
+server.app.middlewares.insert(0, record_idempotency_key)
+
+
+async def idempotency_keys(request):
+    return web.json_response(IDEMPOTENCY_KEYS)
+
+
 # --- store: per instance -----------------------------------------------------
 
 _STORE_PATH = None
@@ -353,6 +372,7 @@ server.app.router.add_post(
 )
 server.app.router.add_get("/js.stripe.com/v3/o2c/", stripe_js)
 server.app.router.add_post("/_config/o2c/payouts", automatic_payout)
+server.app.router.add_get("/_config/o2c/idempotency_keys", idempotency_keys)
 server.app.router.add_post(
     "/_config/o2c/payment_intents/{id}/settle", settle_payment_intent
 )

@@ -58,8 +58,8 @@ registry.category("web_tour.tours").add("portal_payments_pay_two_by_card", {
             timeout: 20000,
         },
         {
-            content: "The payment is in the history",
-            trigger: ".o_portal_payments_history td:contains('Card')",
+            content: "The payment is in the history with the invoices it settled",
+            trigger: ".o_portal_payments_history td:contains('INV/')",
         },
     ],
 });

@@ -1,5 +1,7 @@
 """Customer account page, statement PDF and multi-invoice payment (portal)."""
 
+import logging
+
 from odoo import fields, http
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import request
@@ -14,6 +16,8 @@ from odoo.addons.account_payment.controllers.portal import (
 
 from .. import const
 from ..utils import aging
+
+_logger = logging.getLogger(__name__)
 
 # /my/account is stock portal's contact-details form: the account page sits beside it
 ACCOUNT_URL = "/my/account/balance"
@@ -167,7 +171,10 @@ class PortalAccount(AccountPaymentPortalAccount):
             )
             commercial._portal_autopay_enrol(token)
         except ValueError:
-            pass  # not one of the company's saved methods: nothing changes
+            # not one of the company's saved methods: nothing changes
+            _logger.warning(
+                "user %s tried to enrol token %r in autopay", request.env.uid, token_id
+            )
         return request.redirect(ACCOUNT_URL)
 
     @http.route(STATEMENT_URL, type="http", auth="user", website=True)

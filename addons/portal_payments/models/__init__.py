@@ -1,3 +1,4 @@
+from . import claim_mixin
 from . import account_move
 from . import payment_provider
 from . import payment_transaction

@@ -3,10 +3,7 @@
 import logging
 from datetime import timedelta
 
-from psycopg2 import IntegrityError
-
 from odoo import _, api, fields, models
-from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -45,6 +42,7 @@ class PortalPaymentsAutopayAttempt(models.Model):
     """One off-session charge of an invoice: at most one per invoice and attempt."""
 
     _name = "portal.payments.autopay.attempt"
+    _inherit = ["portal.payments.claim.mixin"]
     _description = "Autopay attempt"
     _order = "id desc"
 
@@ -95,20 +93,17 @@ class PortalPaymentsAutopayAttempt(models.Model):
                 continue  # one attempt a day
             if len(previous) >= MAX_ATTEMPTS:
                 continue
-            attempt = self._claim(invoice, len(previous) + 1, today)
+            attempt = self._claim(
+                {
+                    "move_id": invoice.id,
+                    "attempt": len(previous) + 1,
+                    "attempted_on": today,
+                }
+            )
             if attempt:
                 attempt._charge()
                 made |= attempt
         return made
-
-    def _claim(self, invoice, number, today):
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return self.create(
-                    {"move_id": invoice.id, "attempt": number, "attempted_on": today}
-                )
-        except IntegrityError:
-            return self.browse()
 
     def _charge(self):
         self.ensure_one()

@@ -1,9 +1,6 @@
 import logging
 
-from psycopg2 import IntegrityError
-
 from odoo import api, fields, models
-from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -40,6 +37,7 @@ class PortalPaymentsReminder(models.Model):
     """One reminder sent: at most one per invoice and level (DB unique key)."""
 
     _name = "portal.payments.reminder"
+    _inherit = ["portal.payments.claim.mixin"]
     _description = "Payment reminder sent"
     _order = "id desc"
 
@@ -104,20 +102,13 @@ class PortalPaymentsReminder(models.Model):
             done = self.search([("move_id", "=", invoice.id)]).level_id
             if any(prior.days >= level.days for prior in done):
                 continue
-            reminder = self._claim(invoice, level, today)
+            reminder = self._claim(
+                {"move_id": invoice.id, "level_id": level.id, "sent_on": today}
+            )
             if reminder:
                 reminder._send()
                 sent |= reminder
         return sent
-
-    def _claim(self, invoice, level, today):
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return self.create(
-                    {"move_id": invoice.id, "level_id": level.id, "sent_on": today}
-                )
-        except IntegrityError:
-            return self.browse()
 
     def _send(self):
         for reminder in self:

@@ -229,12 +229,40 @@ class PortalPaymentsCase(HttpCase):
             headers={"Content-Type": "application/json", "Stripe-Signature": header},
         )
 
-    def pay_by_card(self, invoices, amount, login):
-        """Pay ``invoices`` by card as portal user ``login`` (server side of the form).
+    @classmethod
+    def create_portal_customer(cls, name, contact_name, login):
+        """A customer company and a portal user of one of its contacts.
 
-        Creates the transaction through the account pay route, confirms the
-        intent like Stripe.js does, returns through Odoo's Stripe return route
-        and post-processes. :return: the transaction
+        :return: ``(company, contact)``; the user's password is its login
+        """
+        domain = login.replace("_", "-")
+        company = cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "email": f"ap@{domain}.example"}
+        )
+        contact = cls.env["res.partner"].create(
+            {
+                "name": contact_name,
+                "parent_id": company.id,
+                "email": f"{login}@{domain}.example",
+            }
+        )
+        cls.env["res.users"].create(
+            {
+                "name": contact_name,
+                "login": login,
+                "password": login,
+                "partner_id": contact.id,
+                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+            }
+        )
+        return company, contact
+
+    def start_transaction(self, invoices, login, **params):
+        """Create the transaction of ``invoices`` through the account pay route.
+
+        :param params: payment-form parameters overriding the defaults (card,
+            direct flow, the open amount)
+        :return: ``(transaction, processing values)``
         """
         self.authenticate(login, login)
         ids = "-".join(str(i) for i in invoices.ids)
@@ -244,17 +272,28 @@ class PortalPaymentsCase(HttpCase):
                 "provider_id": self.stripe.id,
                 "payment_method_id": self.card.id,
                 "token_id": None,
-                "amount": amount,
+                "amount": sum(invoices.mapped("amount_residual")),
                 "flow": "direct",
                 "tokenization_requested": False,
                 "landing_route": "/my/account/balance",
                 "is_validation": False,
                 "payment_reference": None,
+                **params,
             },
         )
         tx = self.env["payment.transaction"].search(
             [("reference", "=", result["reference"])]
         )
+        return tx, result
+
+    def pay_by_card(self, invoices, amount, login):
+        """Pay ``invoices`` by card as portal user ``login`` (server side of the form).
+
+        Creates the transaction through the account pay route, confirms the
+        intent like Stripe.js does, returns through Odoo's Stripe return route
+        and post-processes. :return: the transaction
+        """
+        tx, result = self.start_transaction(invoices, login, amount=amount)
         intent = self.stripe_server.confirm_with_card(result["client_secret"])
         self.url_open(
             f"/payment/stripe/return?reference={tx.reference}"

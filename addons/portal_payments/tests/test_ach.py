@@ -11,47 +11,13 @@ class TestAchDirectDebit(PortalPaymentsCase):
         cls.ach = cls.env.ref("payment.payment_method_ach_direct_debit")
         cls.ach.write({"active": True})
         cls.stripe.payment_method_ids |= cls.ach
-        cls.company = cls.env["res.partner"].create(
-            {"name": "Bank Debit Inc", "is_company": True, "email": "ap@debit.example"}
-        )
-        contact = cls.env["res.partner"].create(
-            {
-                "name": "Abe Debit",
-                "parent_id": cls.company.id,
-                "email": "abe@debit.example",
-            }
-        )
-        cls.env["res.users"].create(
-            {
-                "name": "Abe Debit",
-                "login": "abe_debit",
-                "password": "abe_debit",
-                "partner_id": contact.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
+        cls.company, _contact = cls.create_portal_customer(
+            "Bank Debit Inc", "Abe Debit", "abe_debit"
         )
 
     def transaction(self, invoice, **params):
-        self.authenticate("abe_debit", "abe_debit")
-        result = self.make_jsonrpc_request(
-            f"/my/account/transaction/{invoice.id}",
-            {
-                "provider_id": self.stripe.id,
-                "payment_method_id": self.ach.id,
-                "token_id": None,
-                "amount": invoice.amount_residual,
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": "/my/account/balance",
-                "is_validation": False,
-                "payment_reference": None,
-                **params,
-            },
-        )
-        tx = self.env["payment.transaction"].search(
-            [("reference", "=", result["reference"])]
-        )
-        return tx, result
+        params = {"payment_method_id": self.ach.id, **params}
+        return self.start_transaction(invoice, "abe_debit", **params)
 
     def intent_event(self, intent_id, event_type):
         intent = self.stripe_server.api("GET", f"payment_intents/{intent_id}")

@@ -20,24 +20,8 @@ class TestAutopay(PortalPaymentsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Attempt = cls.env["portal.payments.autopay.attempt"]
-        cls.company = cls.env["res.partner"].create(
-            {"name": "Autopay Inc", "is_company": True, "email": "ap@autopay.example"}
-        )
-        cls.contact = cls.env["res.partner"].create(
-            {
-                "name": "Ada Autopay",
-                "parent_id": cls.company.id,
-                "email": "ada@autopay.example",
-            }
-        )
-        cls.env["res.users"].create(
-            {
-                "name": "Ada Autopay",
-                "login": "ada_autopay",
-                "password": "ada_autopay",
-                "partner_id": cls.contact.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
+        cls.company, cls.contact = cls.create_portal_customer(
+            "Autopay Inc", "Ada Autopay", "ada_autopay"
         )
 
     def saved_card(self, card):

@@ -11,47 +11,18 @@ class TestPayInvoices(PortalPaymentsCase):
     def setUpClass(cls):
         super().setUpClass()
         # Acme's demo invoices would be ticked too; pay fresh ones of a new company
-        cls.company = cls.env["res.partner"].create(
-            {"name": "Pay Test Ltd", "is_company": True, "email": "ap@paytest.example"}
-        )
-        contact = cls.env["res.partner"].create(
-            {
-                "name": "Pat Payer",
-                "parent_id": cls.company.id,
-                "email": "pat@paytest.example",
-            }
-        )
-        cls.payer = cls.env["res.users"].create(
-            {
-                "name": "Pat Payer",
-                "login": "pat_payer",
-                "password": "pat_payer",
-                "partner_id": contact.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
+        cls.company, _contact = cls.create_portal_customer(
+            "Pay Test Ltd", "Pat Payer", "pat_payer"
         )
         cls.older = cls.make_invoice(cls.company, 100.0, days_ago=45)
         cls.newer = cls.make_invoice(cls.company, 200.0, days_ago=5)
 
     def _pay_partially_by_card(self):
-        self.authenticate("pat_payer", "pat_payer")
-        ids = f"{self.older.id}-{self.newer.id}"
-        result = self.make_jsonrpc_request(
-            f"/my/account/transaction/{ids}",
-            {
-                "provider_id": self.stripe.id,
-                "payment_method_id": self.card.id,
-                "token_id": None,
-                "amount": 150.0,
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": "/my/account/balance",
-                "is_validation": False,
-                "payment_reference": "BATCH-TEST",
-            },
-        )
-        tx = self.env["payment.transaction"].search(
-            [("reference", "=", result["reference"])]
+        tx, result = self.start_transaction(
+            self.older | self.newer,
+            "pat_payer",
+            amount=150.0,
+            payment_reference="BATCH-TEST",
         )
         self.assertEqual(tx.invoice_ids, self.older | self.newer)
         self.assertEqual(tx.amount, 150.0)

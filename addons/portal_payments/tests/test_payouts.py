@@ -40,24 +40,8 @@ class TestStripePayouts(PortalPaymentsCase):
                 "stripe_payout_account_id": cls.transit.id,
             }
         )
-        cls.company = cls.env["res.partner"].create(
-            {"name": "Payout Test Co", "is_company": True, "email": "ap@payout.example"}
-        )
-        contact = cls.env["res.partner"].create(
-            {
-                "name": "Pia Payout",
-                "parent_id": cls.company.id,
-                "email": "pia@payout.example",
-            }
-        )
-        cls.env["res.users"].create(
-            {
-                "name": "Pia Payout",
-                "login": "pia_payout",
-                "password": "pia_payout",
-                "partner_id": contact.id,
-                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            }
+        cls.company, _contact = cls.create_portal_customer(
+            "Payout Test Co", "Pia Payout", "pia_payout"
         )
 
     def test_payout_with_three_charges_a_refund_and_fees_nets_to_zero(self):

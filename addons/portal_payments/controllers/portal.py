@@ -136,6 +136,10 @@ class PortalAccount(AccountPaymentPortalAccount):
             aging_buckets=aging.AGING_BUCKETS,
             date_from=today.replace(month=1, day=1),
             date_to=today,
+            check_payee=request.env.company.name,
+            check_address=request.env.company.sudo()
+            .partner_id._display_address(without_company=True)
+            .replace("\n", ", "),
             autopay_tokens=request.env["payment.token"]
             .sudo()
             .search([("partner_id", "child_of", commercial.id)]),

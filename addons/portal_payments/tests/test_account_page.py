@@ -207,3 +207,30 @@ class TestStatementPdf(TransactionCase):
         self.assertNotIn(self.inv_blue.name, text)
         closing = self.env.company.currency_id.format(statement["closing"])
         self.assertIn(closing.replace("\xa0", " "), text.replace("\xa0", " "))
+
+
+@tagged("post_install", "-at_install")
+class TestCheckPayment(PortalPaymentsCase):
+    def test_received_check_reconciles_and_shows_in_the_portal(self):
+        invoice = self.make_invoice(self.acme, 64.0, days_ago=12)
+        self.authenticate("dana", "dana")
+        page = self.url_open("/my/account/balance").text
+        self.assertIn("Checks payable to", page)
+        # the accountant records the check like any payment
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(
+            {"journal_id": journal.id, "communication": "Check 1047"}
+        )._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice.portal_payment_status, "paid")
+        page = self.url_open("/my/account/balance").text
+        history = page.split("o_portal_payments_history", 1)[1]
+        self.assertIn(invoice.name, history)
+        open_part = page.split("o_portal_payments_open", 1)[-1].split(
+            "o_portal_payments_history"
+        )[0]
+        self.assertNotIn(invoice.name, open_part)

@@ -31,6 +31,9 @@
     ],
     "demo": ["demo/portal_payments_demo.xml"],
     "assets": {
+        "web.assets_frontend": [
+            "portal_payments/static/src/js/post_processing.js",
+        ],
         "web.assets_tests": [
             "portal_payments/static/tests/tours/*.js",
         ],

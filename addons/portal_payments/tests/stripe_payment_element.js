@@ -19,6 +19,15 @@
         container = document.querySelector(container);
       }
       this.container = container;
+      if (this.elements.type() === 'us_bank_account') {
+        container.innerHTML = `
+        <div class="o2c-stripe-payment-element">
+          <input class="form-control mb-1" name="o2c_routing_number" placeholder="Routing number" autocomplete="off"/>
+          <input class="form-control" name="o2c_account_number" placeholder="Account number" autocomplete="off"/>
+        </div>`;
+        (this.listeners.ready || []).forEach(cb => cb({}));
+        return;
+      }
       container.innerHTML = `
         <div class="o2c-stripe-payment-element">
           <input class="form-control mb-1" name="o2c_card_number" placeholder="Card number" autocomplete="off"/>
@@ -36,12 +45,25 @@
     unmount() { if (this.container) { this.container.innerHTML = ''; } }
     value() {
       const q = name => this.container.querySelector(`input[name="${name}"]`).value.trim();
+      if (this.elements.type() === 'us_bank_account') {
+        return {
+          type: 'us_bank_account',
+          us_bank_account: {
+            routing_number: q('o2c_routing_number'),
+            account_number: q('o2c_account_number'),
+            account_holder_type: 'company',
+          },
+        };
+      }
       const [month, year] = q('o2c_card_expiry').split('/').map(s => s.trim());
       return {
-        number: q('o2c_card_number').replace(/\s/g, ''),
-        exp_month: month,
-        exp_year: year,
-        cvc: q('o2c_card_cvc'),
+        type: 'card',
+        card: {
+          number: q('o2c_card_number').replace(/\s/g, ''),
+          exp_month: month,
+          exp_year: year,
+          cvc: q('o2c_card_cvc'),
+        },
       };
     }
   }
@@ -56,12 +78,17 @@
       return this.element;
     }
     getElement() { return this.element; }
+    type() { return (this.options.paymentMethodTypes || ['card'])[0]; }
     update(options) { Object.assign(this.options, options || {}); }
     async submit() {
-      const card = this.element && this.element.value();
-      if (!card || card.number.length !== 16 || !card.exp_month || !card.exp_year
-          || card.cvc.length !== 3) {
-        return {error: {type: 'validation_error', message: 'Your card details are incomplete.'}};
+      const data = this.element && this.element.value();
+      const incomplete = !data || (data.type === 'card'
+        ? data.card.number.length !== 16 || !data.card.exp_month || !data.card.exp_year
+          || data.card.cvc.length !== 3
+        : data.us_bank_account.routing_number.length !== 9
+          || !data.us_bank_account.account_number);
+      if (incomplete) {
+        return {error: {type: 'validation_error', message: 'Your payment details are incomplete.'}};
       }
       return {};
     }
@@ -78,7 +105,7 @@
           headers: {'Content-Type': 'text/plain'},
           body: JSON.stringify({
             client_secret: clientSecret,
-            payment_method_data: {type: 'card', card: elements.element.value()},
+            payment_method_data: elements.element.value(),
           }),
         });
       const body = await response.json().catch(() => ({}));

@@ -103,3 +103,34 @@ class TestAchDirectDebit(PortalPaymentsCase):
         self.assertFalse(tx.payment_id)
         self.assertEqual(invoice.portal_payment_status, "open")
         self.assertIn("Payment failed", invoice.activity_ids.summary)
+
+    def test_tours_save_bank_account_then_pay_with_it(self):
+        first = self.make_invoice(self.company, 70.0, days_ago=4)
+        self.start_tour(
+            "/my/account/balance", "portal_payments_ach_save", login="abe_debit"
+        )
+        tx = first.transaction_ids
+        self.assertEqual(tx.state, "pending")
+        self.assertEqual(first.portal_payment_status, "processing")
+        token = tx.token_id
+        self.assertEqual(token.payment_details, "6789")
+        self.assertTrue(tx.portal_payments_mandate_text)
+        # the bank settles: the webhook makes it paid
+        self.stripe_server.settle(tx.provider_reference, "succeeded")
+        event = self.intent_event(tx.provider_reference, "payment_intent.succeeded")
+        self.assertEqual(self.post_webhook(event).status_code, 200)
+        tx._post_process()
+        self.assertEqual(first.payment_state, "paid")
+
+        second = self.make_invoice(self.company, 30.0, days_ago=1)
+        self.start_tour(
+            "/my/account/balance", "portal_payments_ach_saved_method", login="abe_debit"
+        )
+        tx2 = second.transaction_ids
+        self.assertEqual(tx2.token_id, token)
+        self.assertEqual(second.portal_payment_status, "processing")
+        self.stripe_server.settle(tx2.provider_reference, "succeeded")
+        event = self.intent_event(tx2.provider_reference, "payment_intent.succeeded")
+        self.post_webhook(event)
+        tx2._post_process()
+        self.assertEqual(second.payment_state, "paid")

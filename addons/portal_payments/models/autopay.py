@@ -4,6 +4,9 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -101,11 +104,19 @@ class PortalPaymentsAutopayAttempt(models.Model):
                 }
             )
             if attempt:
-                attempt._charge()
+                attempt.with_delay(
+                    description=f"Autopay: {invoice.name}, attempt {attempt.attempt}",
+                    identity_key=f"portal-payments-autopay-{attempt.id}",
+                )._charge()
                 made |= attempt
         return made
 
     def _charge(self):
+        """Job: charge the invoice of this attempt with the customer's autopay method.
+
+        :raise RetryableJobError: when Stripe cannot be reached
+        :return: the transaction
+        """
         self.ensure_one()
         invoice = self.move_id
         customer = invoice.commercial_partner_id
@@ -128,7 +139,12 @@ class PortalPaymentsAutopayAttempt(models.Model):
             )
         )
         self.transaction_id = tx
-        tx._send_payment_request()
+        try:
+            tx._send_payment_request()
+        except ValidationError as exc:
+            # Stripe unreachable: the whole job rolls back and runs again later;
+            # the same reference gives Stripe the same idempotency key.
+            raise RetryableJobError(str(exc), seconds=60) from exc
         if tx.state == "done":
             tx._post_process()
         elif tx.state == "error":

@@ -10,8 +10,12 @@ the payout line to the transfer account the bank line is matched with.
 
 import logging
 
+import stripe
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -55,8 +59,6 @@ class PaymentProvider(models.Model):
 
     def _portal_payments_stripe_client(self):
         """The official SDK's client for this provider's keys and API base URL."""
-        import stripe  # noqa: PLC0415 - only needed by the payout import
-
         self.ensure_one()
         base = self._stripe_api_url("")
         base = base[: -len("/v1/")] if base.endswith("/v1/") else base.rstrip("/")
@@ -66,7 +68,10 @@ class PaymentProvider(models.Model):
 
     def action_stripe_import_payouts(self):
         """Button: import the paid payouts not imported yet."""
-        statements = self._portal_payments_import_payouts()
+        try:
+            statements = self._portal_payments_import_payouts()
+        except RetryableJobError as exc:
+            raise UserError(_("Stripe cannot be reached now: %s", exc)) from exc
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_bank_statement_tree"
         )
@@ -79,7 +84,10 @@ class PaymentProvider(models.Model):
             [("code", "=", "stripe"), ("state", "!=", "disabled")]
         ):
             if provider.stripe_fee_account_id and provider.stripe_payout_account_id:
-                provider._portal_payments_import_payouts()
+                provider.with_delay(
+                    description=f"Stripe payouts of {provider.name}",
+                    identity_key=f"portal-payments-payouts-{provider.id}",
+                )._portal_payments_import_payouts()
 
     def _portal_payments_import_payouts(self):
         """Import every paid payout of Stripe not imported yet.
@@ -92,6 +100,14 @@ class PaymentProvider(models.Model):
                 _("Set the Stripe fees and payouts in transit accounts first.")
             )
         client = self._portal_payments_stripe_client()
+        try:
+            return self._portal_payments_import_payouts_with(client)
+        except stripe.APIConnectionError as exc:
+            raise RetryableJobError(str(exc), seconds=300) from exc
+        except stripe.RateLimitError as exc:
+            raise RetryableJobError(str(exc), seconds=60) from exc
+
+    def _portal_payments_import_payouts_with(self, client):
         Statement = self.env["account.bank.statement"]
         known = set(
             Statement.search([("journal_id", "=", self.journal_id.id)]).mapped(

@@ -4,6 +4,8 @@ import requests
 
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from .common import PortalPaymentsCase
 
 DECLINED_CARD = {
@@ -23,6 +25,14 @@ class TestAutopay(PortalPaymentsCase):
         cls.company, cls.contact = cls.create_portal_customer(
             "Autopay Inc", "Ada Autopay", "ada_autopay"
         )
+
+    def run_autopay(self, day):
+        """The daily job on ``day``, then the charge jobs it queued."""
+        with trap_jobs() as trapped:
+            attempts = self.Attempt._cron_autopay(day)
+            self.assertEqual(len(trapped.enqueued_jobs), len(attempts))
+            trapped.perform_enqueued_jobs()
+        return attempts
 
     def saved_card(self, card):
         """A card saved at Stripe (customer + attached method) and its Odoo token."""
@@ -84,12 +94,12 @@ class TestAutopay(PortalPaymentsCase):
         due = self.make_invoice(self.company, 75.0, days_ago=31)  # due yesterday
         not_due = self.make_invoice(self.company, 20.0, days_ago=2)
         today = due.invoice_date_due + timedelta(days=1)
-        attempts = self.Attempt._cron_autopay(today)
+        attempts = self.run_autopay(today)
         self.assertEqual(attempts.move_id, due)
         self.assertEqual(attempts.transaction_id.state, "done")
         self.assertEqual(due.payment_state, "paid")
         self.assertEqual(not_due.payment_state, "not_paid")
-        self.assertFalse(self.Attempt._cron_autopay(today))
+        self.assertFalse(self.run_autopay(today))
         self.assertEqual(len(self.intent_keys()) - known, 1)
 
     def test_failures_notify_and_stop_after_three_attempts(self):
@@ -98,7 +108,7 @@ class TestAutopay(PortalPaymentsCase):
         invoice = self.make_invoice(self.company, 60.0, days_ago=30)
         day = invoice.invoice_date_due
         for offset, expected in ((0, 1), (0, 1), (1, 2), (2, 3), (3, 3), (10, 3)):
-            self.Attempt._cron_autopay(day + timedelta(days=offset))
+            self.run_autopay(day + timedelta(days=offset))
             attempts = self.Attempt.search([("move_id", "=", invoice.id)])
             self.assertEqual(len(attempts), expected, f"day +{offset}")
         self.assertEqual(set(attempts.mapped("transaction_id.state")), {"error"})

@@ -32,6 +32,7 @@ import job_ticket  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
 from order_document import native_order  # noqa: E402
+from portal_account import bench_portal_account, report  # noqa: E402
 
 signature = load_webhook_signature()
 
@@ -169,6 +170,10 @@ def main():
         results["orders"] = in_odoo(
             "order_rate.py", "--count", str(args.orders), "--rounds", str(args.rounds)
         )
+        if "portal_payments" in addons:
+            results["portal_account"] = bench_portal_account(
+                database, addons_path, REPO / "var/bench-server.log"
+            )
         if "zoho_connector" in addons:
             results["zoho"] = in_odoo(
                 "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)
@@ -222,6 +227,8 @@ def main():
         )
     if results.get("job_ticket"):
         job_ticket.report(results["job_ticket"])
+    if results.get("portal_account"):
+        report(results["portal_account"])
     return 0
 
 

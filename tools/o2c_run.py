@@ -55,6 +55,22 @@ def start_fake_zoho(port=8090):
     return subprocess.Popen([sys.executable, str(script), str(port)], cwd=REPO)
 
 
+def start_local_stripe(odoo_port, port=8420):
+    """The demo Stripe provider points here: localstripe plus a Payment Element."""
+    script = REPO / "addons/portal_payments/tests/stripe_server.py"
+    if not script.exists():
+        return None
+    store = REPO / "var" / "localstripe.pickle"
+    store.parent.mkdir(exist_ok=True)
+    say(f"Local Stripe test server on http://127.0.0.1:{port}: log in as dana / dana,")
+    say("open My account > My account balance and pay with card 4242 4242 4242 4242.")
+    cmd = [sys.executable, str(script), "--port", str(port), "--store", str(store)]
+    # signed events to Odoo's Stripe webhook (secret of the demo provider)
+    cmd += ["--webhook-url", f"http://127.0.0.1:{odoo_port}/payment/stripe/webhook"]
+    cmd += ["--webhook-secret", "whsec_o2c_demo_not_a_secret"]
+    return subprocess.Popen(cmd, cwd=REPO)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -145,6 +161,7 @@ def main(argv=None):
     say("")
     fake_zoho = start_fake_zoho()
     mail_capture, smtp_args = job_ticket_demo.start_mail_capture(say=say)
+    local_stripe = start_local_stripe(args.port)
     serve = [*base, "--http-port", str(args.port), "--workers", "0", *smtp_args]
     try:
         rc = odoo(serve)
@@ -152,6 +169,8 @@ def main(argv=None):
         if fake_zoho:
             fake_zoho.terminate()
         mail_capture.terminate()
+        if local_stripe:
+            local_stripe.terminate()
     return 0 if rc in (0, -signal.SIGINT, -signal.SIGTERM) else rc
 
 

@@ -1,0 +1,212 @@
+"""Stripe payouts become bank statements of the Stripe journal.
+
+The Stripe journal is a clearing account: customer payments land there, each
+payout empties it. A payout's balance transactions (charges, refunds, their
+fees, the payout itself) are imported with the official ``stripe`` SDK as the
+lines of one statement, so the statement nets to zero: charges and refunds
+reconcile with their customer payments, fees go to the fee expense account and
+the payout line to the transfer account the bank line is matched with.
+"""
+
+import logging
+
+import stripe
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+_logger = logging.getLogger(__name__)
+
+
+class AccountBankStatement(models.Model):
+    _inherit = "account.bank.statement"
+
+    stripe_payout_id = fields.Char(string="Stripe payout", readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "stripe_payout_unique",
+            "UNIQUE(journal_id, stripe_payout_id)",
+            "This Stripe payout is already imported.",
+        )
+    ]
+
+
+class AccountBankStatementLine(models.Model):
+    _inherit = "account.bank.statement.line"
+
+    stripe_balance_transaction_id = fields.Char(
+        string="Stripe balance transaction", readonly=True, copy=False
+    )
+
+
+class PaymentProvider(models.Model):
+    _inherit = "payment.provider"
+
+    stripe_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Stripe fees account",
+        help="Expense account of the fees Stripe keeps from each payout.",
+    )
+    stripe_payout_account_id = fields.Many2one(
+        "account.account",
+        string="Stripe payouts in transit",
+        help="Transfer account of payouts on their way to the bank; the bank "
+        "statement line of the payout reconciles with it.",
+    )
+
+    def _portal_payments_stripe_client(self):
+        """The official SDK's client for this provider's keys and API base URL."""
+        self.ensure_one()
+        base = self._stripe_api_url("")
+        base = base[: -len("/v1/")] if base.endswith("/v1/") else base.rstrip("/")
+        return stripe.StripeClient(
+            self.sudo().stripe_secret_key, base_addresses={"api": base}
+        )
+
+    def action_stripe_import_payouts(self):
+        """Button: import the paid payouts not imported yet."""
+        try:
+            statements = self._portal_payments_import_payouts()
+        except RetryableJobError as exc:
+            raise UserError(_("Stripe cannot be reached now: %s", exc)) from exc
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_bank_statement_tree"
+        )
+        action["domain"] = [("id", "in", statements.ids)]
+        return action
+
+    @api.model
+    def _cron_stripe_import_payouts(self):
+        for provider in self.search(
+            [("code", "=", "stripe"), ("state", "!=", "disabled")]
+        ):
+            if provider.stripe_fee_account_id and provider.stripe_payout_account_id:
+                provider.with_delay(
+                    description=f"Stripe payouts of {provider.name}",
+                    identity_key=f"portal-payments-payouts-{provider.id}",
+                )._portal_payments_import_payouts()
+
+    def _portal_payments_import_payouts(self):
+        """Import every paid payout of Stripe not imported yet.
+
+        :return: the statements created
+        """
+        self.ensure_one()
+        if not (self.stripe_fee_account_id and self.stripe_payout_account_id):
+            raise UserError(
+                _("Set the Stripe fees and payouts in transit accounts first.")
+            )
+        client = self._portal_payments_stripe_client()
+        try:
+            return self._portal_payments_import_payouts_with(client)
+        except stripe.APIConnectionError as exc:
+            raise RetryableJobError(str(exc), seconds=300) from exc
+        except stripe.RateLimitError as exc:
+            raise RetryableJobError(str(exc), seconds=60) from exc
+
+    def _portal_payments_import_payouts_with(self, client):
+        Statement = self.env["account.bank.statement"]
+        known = set(
+            Statement.search([("journal_id", "=", self.journal_id.id)]).mapped(
+                "stripe_payout_id"
+            )
+        )
+        statements = Statement
+        payouts = client.v1.payouts.list(params={"limit": 100}).auto_paging_iter()
+        for payout in payouts:
+            if payout.status != "paid" or payout.id in known:
+                continue
+            statements |= self._portal_payments_import_payout(client, payout)
+        return statements
+
+    def _portal_payments_import_payout(self, client, payout):
+        """One payout → one statement of the Stripe journal, lines reconciled."""
+        txns = list(
+            client.v1.balance_transactions.list(
+                params={"payout": payout.id, "limit": 100}
+            ).auto_paging_iter()
+        )
+        currency = self.journal_id.currency_id or self.company_id.currency_id
+        Tx = self.env["payment.transaction"].sudo()
+        lines, to_match = [], []
+        for txn in sorted(txns, key=lambda t: (t.type == "payout", t.created, t.id)):
+            amount = currency.round(txn.amount / 100.0)
+            if txn.type == "payout":
+                lines.append(
+                    {
+                        "payment_ref": _("Stripe payout %s", payout.id),
+                        "amount": amount,
+                        "counterpart_account_id": self.stripe_payout_account_id.id,
+                        "stripe_balance_transaction_id": txn.id,
+                    }
+                )
+                continue
+            if txn.type == "charge":
+                charge = client.v1.charges.retrieve(txn.source)
+                reference = charge.payment_intent or charge.id
+            else:
+                reference = txn.source  # the refund's id
+            tx = Tx.search(
+                [("provider_id", "=", self.id), ("provider_reference", "=", reference)],
+                limit=1,
+            )
+            payment = tx.payment_id
+            account = payment.outstanding_account_id
+            lines.append(
+                {
+                    "payment_ref": tx.reference or txn.description or txn.source,
+                    "amount": amount,
+                    "partner_id": tx.partner_id.commercial_partner_id.id or False,
+                    "counterpart_account_id": account.id or False,
+                    "stripe_balance_transaction_id": txn.id,
+                }
+            )
+            to_match.append((len(lines) - 1, payment))
+            if txn.fee:
+                lines.append(
+                    {
+                        "payment_ref": _("Stripe fees %s", txn.source),
+                        "amount": -currency.round(txn.fee / 100.0),
+                        "counterpart_account_id": self.stripe_fee_account_id.id,
+                        "stripe_balance_transaction_id": f"{txn.id}:fee",
+                    }
+                )
+        for line in lines:
+            line["journal_id"] = self.journal_id.id
+            line["date"] = fields.Date.context_today(self)
+            if not line.get("counterpart_account_id"):
+                line.pop("counterpart_account_id", None)  # suspense: to review
+        last = self.env["account.bank.statement"].search(
+            [("journal_id", "=", self.journal_id.id)], limit=1
+        )
+        statement = self.env["account.bank.statement"].create(
+            {
+                "name": _("Stripe payout %s", payout.id),
+                "journal_id": self.journal_id.id,
+                "stripe_payout_id": payout.id,
+                "balance_start": last.balance_end_real if last else 0.0,
+                "balance_end_real": last.balance_end_real if last else 0.0,
+                "line_ids": [fields.Command.create(vals) for vals in lines],
+            }
+        )
+        st_lines = statement.line_ids.sorted("id")
+        for index, payment in to_match:
+            if not payment.move_id:
+                continue
+            st_line = st_lines[index]
+            account = payment.outstanding_account_id
+            (
+                st_line.move_id.line_ids.filtered(
+                    lambda ln, a=account: ln.account_id == a
+                )
+                + payment.move_id.line_ids.filtered(
+                    lambda ln, a=account: ln.account_id == a and not ln.reconciled
+                )
+            ).reconcile()
+        _logger.info(
+            "Stripe payout %s imported: %s lines", payout.id, len(statement.line_ids)
+        )
+        return statement

@@ -1,0 +1,402 @@
+"""localstripe, completed where Odoo's Stripe provider needs more (test peer).
+
+Run it as a script: ``python stripe_server.py --port N [--store PATH]``. It
+serves localstripe's Stripe API and Stripe.js stand-in, plus, in Stripe's
+documented shapes, what localstripe 1.15 lacks for our flows:
+
+* PaymentIntents accept the parameters Odoo 18 sends (``description``,
+  ``setup_future_usage``, ``shipping[...]``, ``mandate``...) and keep the
+  ``description`` (Odoo's transaction reference) like Stripe does;
+* a Payment Element for Stripe.js (``elements({mode})``, ``create('payment')``,
+  ``submit()``, ``confirmPayment()``) at ``/js.stripe.com/v3/o2c/``, which
+  confirms through ``/_config/o2c/payment_intents/{id}/confirm`` (the
+  browser-side half of ``confirmPayment`` that real Stripe.js does with the
+  publishable key and the client secret);
+* the store lives in memory (or in ``--store``), never in the shared
+  ``/tmp/localstripe.pickle``.
+
+Nothing of our addon is imported or replaced here: this is the far side.
+"""
+
+import argparse
+import json
+import logging
+import os
+import pickle
+import socket
+import urllib.parse
+
+from aiohttp import web
+from localstripe import resources, server
+from localstripe.webhooks import register_webhook
+from multidict import MultiDict, MultiDictProxy
+
+STANDIN_JS = os.path.join(os.path.dirname(__file__), "stripe_payment_element.js")
+
+# --- GET parameters in a form body ---------------------------------------------
+# Odoo's provider sends GET parameters (``expand[]``) as a form body, which
+# Stripe reads like a query string; localstripe reads only the query string.
+
+
+@web.middleware
+async def get_body_as_query(request, handler):
+    if request.method == "GET" and request.can_read_body:
+        body = await request.text()
+        if body:
+            params = MultiDict(request.rel_url.query)
+            params.extend(urllib.parse.parse_qsl(body))
+            # `request.query` is cached: seed the cache with the merged parameters
+            request._cache["query"] = MultiDictProxy(params)  # noqa: SLF001
+    return await handler(request)
+
+
+server.app.middlewares.insert(0, get_body_as_query)
+
+# --- idempotency keys received (what a test may check) -------------------------
+IDEMPOTENCY_KEYS = []
+
+
+@web.middleware
+async def record_idempotency_key(request, handler):
+    key = request.headers.get("Idempotency-Key")
+    if key:
+        IDEMPOTENCY_KEYS.append({"path": request.path, "key": key})
+    return await handler(request)
+
+
+server.app.middlewares.insert(0, record_idempotency_key)
+
+
+async def idempotency_keys(request):
+    return web.json_response(IDEMPOTENCY_KEYS)
+
+
+# --- store: per instance -----------------------------------------------------
+
+_STORE_PATH = None
+
+
+def _load(self):
+    if _STORE_PATH and os.path.exists(_STORE_PATH):
+        with open(_STORE_PATH, "rb") as f:
+            self.clear()
+            self.update(pickle.load(f))
+
+
+def _dump(self):
+    if _STORE_PATH:
+        with open(_STORE_PATH, "wb") as f:
+            pickle.dump(dict(self), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+resources.Store.try_load_from_disk = _load
+resources.Store.dump_to_disk = _dump
+
+# --- PaymentIntent: the parameters Odoo sends ----------------------------------
+
+_pi_init = resources.PaymentIntent.__init__
+ODOO_PI_EXTRAS = (
+    "description",
+    "setup_future_usage",
+    "shipping",
+    "mandate",
+    "statement_descriptor",
+    "automatic_payment_methods",
+    "return_url",
+)
+
+
+def _payment_intent_init(self, *args, **kwargs):
+    extras = {key: kwargs.pop(key) for key in ODOO_PI_EXTRAS if key in kwargs}
+    _pi_init(self, *args, **kwargs)
+    self.description = extras.get("description")
+    self.setup_future_usage = extras.get("setup_future_usage")
+    self.payment_method_types = kwargs.get("payment_method_types") or ["card"]
+
+
+resources.PaymentIntent.__init__ = _payment_intent_init
+
+_create_charge = resources.PaymentIntent._create_charge
+
+
+def _pi_create_charge(self, on_failure_now):
+    _create_charge(self, on_failure_now)
+    # Stripe copies the intent's description on its charge (and the
+    # balance transaction shows it): payouts are matched through it.
+    self.latest_charge.description = self.description
+
+
+resources.PaymentIntent._create_charge = _pi_create_charge
+
+_pi_api_create = resources.PaymentIntent._api_create.__func__
+
+
+@classmethod
+def _pi_create(cls, confirm=None, off_session=None, **data):
+    obj = _pi_api_create(cls, confirm=confirm, off_session=off_session, **data)
+    if obj.latest_charge is not None and obj.customer and obj.payment_method:
+        obj.latest_charge.customer = obj.customer
+    return obj
+
+
+resources.PaymentIntent._api_create = _pi_create
+
+# --- fees, payouts and their balance transactions ------------------------------
+# Stripe's documented shapes: a charge's balance transaction carries the fee
+# (2.9% + 30 cents, `fee_details` type `stripe_fee`); an automatic payout sweeps
+# the available balance transactions, has its own balance transaction (type
+# `payout`, negative) and `GET /v1/balance_transactions?payout=po_...` lists what
+# it contains, the payout's own transaction included.
+
+_bt_init = resources.BalanceTransaction.__init__
+resources.BalanceTransaction.net = None  # a plain attribute instead of the property
+
+
+def _balance_transaction_init(self, *args, **kwargs):
+    _bt_init(self, *args, **kwargs)
+    self._payout = None
+    if self.type == "charge":
+        self.fee = round(self.amount * 0.029) + 30
+        self.fee_details = [
+            {
+                "amount": self.fee,
+                "currency": self.currency,
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }
+        ]
+    self.net = self.amount - self.fee
+
+
+resources.BalanceTransaction.__init__ = _balance_transaction_init
+
+
+def _payout_balance_transaction(payout):
+    """The payout's own balance transaction (localstripe only fakes its id)."""
+    txn = resources.BalanceTransaction.__new__(resources.BalanceTransaction)
+    resources.StripeObject.__init__(txn)
+    txn.amount = txn.net = -payout.amount
+    txn.available_on = txn.created
+    txn.currency = payout.currency
+    txn.description = "STRIPE PAYOUT"
+    txn.exchange_rate = 1.0
+    txn.fee = 0
+    txn.fee_details = []
+    txn.reporting_category = "payout"
+    txn.source = payout.id
+    txn.status = "available"
+    txn.type = "payout"
+    txn._payout = payout.id
+    return txn
+
+
+_bt_list = resources.BalanceTransaction._api_list_all.__func__
+
+
+@classmethod
+def _balance_transaction_list(
+    cls, url, limit=None, starting_after=None, payout=None, type=None, **kwargs
+):
+    result = _bt_list(cls, url, limit=1000, starting_after=starting_after, **kwargs)
+    result._list = [
+        txn
+        for txn in result._list
+        if (payout is None or txn._payout == payout)
+        and (type is None or txn.type == type)
+    ]
+    return result
+
+
+resources.BalanceTransaction._api_list_all = _balance_transaction_list
+_payout_init = resources.Payout.__init__
+
+
+def _payout_init_any_currency(self, *args, currency=None, **kwargs):
+    _payout_init(self, *args, currency="eur", **kwargs)
+    self.currency = currency or "usd"
+
+
+resources.Payout.__init__ = _payout_init_any_currency
+
+
+async def automatic_payout(request):
+    """Pay out the available balance like Stripe's automatic payouts do."""
+    pending = [
+        obj
+        for key, obj in list(resources.store.items())
+        if key.startswith("balance_transaction:")
+        and obj.type in ("charge", "refund")
+        and obj._payout is None
+    ]
+    if not pending:
+        raise resources.UserError(400, "Nothing to pay out")
+    amount = sum(txn.net for txn in pending)
+    payout = resources.Payout(
+        amount=amount, currency=pending[0].currency, status="paid"
+    )
+    payout.automatic = True
+    payout.balance_transaction = _payout_balance_transaction(payout).id
+    for txn in pending:
+        txn._payout = payout.id
+    return server.json_response(payout._export())
+
+
+# --- US bank accounts (ACH Direct Debit) ----------------------------------------
+# A `us_bank_account` payment method; its charges stay `pending` (the intent is
+# `processing`) until the bank settles or returns them:
+# `POST /_config/o2c/payment_intents/{id}/settle` with `{"outcome": "succeeded"}`
+# or `{"outcome": "failed"}` (also after success: an ACH return) plays the bank.
+
+_pm_init = resources.PaymentMethod.__init__
+
+
+def _payment_method_init(self, type=None, us_bank_account=None, **kwargs):  # noqa: A002
+    if type != "us_bank_account":
+        _pm_init(self, type=type, **kwargs)
+        return
+    account = us_bank_account or {}
+    number = str(account.get("account_number") or "")
+    if not number.isdigit() or len(str(account.get("routing_number") or "")) != 9:
+        raise resources.UserError(400, "Bad request")
+    _pm_init(
+        self, type="sepa_debit", sepa_debit={"iban": "DE89370400440532013000"}, **kwargs
+    )
+    del self.sepa_debit
+    self.type = "us_bank_account"
+    self._account_number = number
+    self.us_bank_account = {
+        "account_holder_type": account.get("account_holder_type", "company"),
+        "account_type": "checking",
+        "bank_name": "STRIPE TEST BANK",
+        "last4": number[-4:],
+        "routing_number": account["routing_number"],
+        "fingerprint": resources.fingerprint(number),
+    }
+
+
+resources.PaymentMethod.__init__ = _payment_method_init
+_pm_declined = resources.PaymentMethod._charging_is_declined
+
+
+def _charging_is_declined(self):
+    if self.type == "us_bank_account":
+        return False
+    return _pm_declined(self)
+
+
+resources.PaymentMethod._charging_is_declined = _charging_is_declined
+_charge_trigger = resources.Charge._trigger_payment
+
+
+def _charge_trigger_payment(self, on_success=None):
+    method = resources.PaymentMethod._api_retrieve(self.payment_method)
+    if method.type != "us_bank_account":
+        return _charge_trigger(self, on_success)
+    self.status = "pending"  # the bank answers in days: see settle_payment_intent
+    self.payment_method_details = {
+        "type": "us_bank_account",
+        "us_bank_account": {
+            "last4": method.us_bank_account["last4"],
+            "routing_number": method.us_bank_account["routing_number"],
+            "mandate": f"mandate_{self.id[3:]}",
+        },
+    }
+
+
+resources.Charge._trigger_payment = _charge_trigger_payment
+
+
+async def settle_payment_intent(request):
+    """The bank's answer for an ACH debit: settled, failed or returned."""
+    data = json.loads(await request.text() or "{}")
+    intent = resources.PaymentIntent._api_retrieve(request.match_info["id"])
+    charge = intent.latest_charge
+    if data.get("outcome") == "succeeded":
+        txn = resources.BalanceTransaction(
+            amount=charge.amount,
+            currency=charge.currency,
+            description=charge.description,
+            exchange_rate=1.0,
+            reporting_category="charge",
+            source=charge.id,
+            type="charge",
+        )
+        charge.balance_transaction = txn.id
+        charge.status = "succeeded"
+    else:
+        charge.status = "failed"
+        charge.failure_code = "R01" if data.get("outcome") == "failed" else "R02"
+        charge.failure_message = "Insufficient funds (ACH return)"
+    return server.json_response(intent._export(expand=["payment_method"]))
+
+
+# --- browser half of confirmPayment --------------------------------------------
+
+
+async def confirm_payment_intent(request):
+    """Create the PaymentMethod of the element and confirm the intent with it."""
+    # text/plain from the browser: a simple CORS request, no preflight
+    data = json.loads(await request.text())
+    intent = resources.PaymentIntent._api_retrieve(request.match_info["id"])
+    if data.get("client_secret") != intent.client_secret:
+        raise resources.UserError(401, "Unauthorized")
+    pm_data = data.get("payment_method_data") or {}
+    kind = pm_data.get("type", "card")
+    method = resources.PaymentMethod._api_create(
+        type=kind,
+        billing_details=pm_data.get("billing_details") or None,
+        **{kind: pm_data.get(kind)},
+    )
+    if intent.customer:
+        resources.PaymentMethod._api_attach(method.id, customer=intent.customer)
+    intent.payment_method = method.id
+    intent._confirm(on_failure_now=intent._report_async_failure)
+    return server.json_response(intent._export())
+
+
+async def stripe_js(request):
+    with open(
+        os.path.join(os.path.dirname(resources.__file__), "localstripe-v3.js")
+    ) as f:
+        base = f.read()
+    with open(STANDIN_JS) as f:
+        extension = f.read()
+    # localstripe's script declares a global `class Element`, which shadows the
+    # DOM's Element for every script of the page (Bootstrap breaks): scope it.
+    text = f"(function () {{\n{base}\n{extension}\n}})();\n"
+    return web.Response(text=text, content_type="application/javascript")
+
+
+server.app.router.add_post(
+    "/_config/o2c/payment_intents/{id}/confirm", confirm_payment_intent
+)
+server.app.router.add_get("/js.stripe.com/v3/o2c/", stripe_js)
+server.app.router.add_post("/_config/o2c/payouts", automatic_payout)
+server.app.router.add_get("/_config/o2c/idempotency_keys", idempotency_keys)
+server.app.router.add_post(
+    "/_config/o2c/payment_intents/{id}/settle", settle_payment_intent
+)
+
+
+def main():
+    global _STORE_PATH  # noqa: PLW0603 - set once, before serving
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--store", help="pickle file keeping the data between runs")
+    parser.add_argument("--webhook-url", help="where to send signed events")
+    parser.add_argument("--webhook-secret", help="secret signing the events")
+    args = parser.parse_args()
+    _STORE_PATH = args.store
+    if args.webhook_url and args.webhook_secret:
+        register_webhook("o2c", args.webhook_url, args.webhook_secret, None)
+    resources.store.try_load_from_disk()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    logging.basicConfig(level=logging.WARNING)
+    web.run_app(server.app, sock=sock, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure helpers of portal_payments: no Odoo import, plain unit tests."""

@@ -9,3 +9,4 @@ from . import order_intake
 from . import zoho
 from . import dso_aging
 from . import dso_report
+from . import dso_demo

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from ..metrics import parse_buckets
 from . import snapshot_sql
 
@@ -20,6 +22,13 @@ DIMENSIONS = [
     ("segment", "Segment"),
 ]
 SEGMENTS = [("monthly", "Monthly account"), ("card", "Pay by card")]
+
+
+class SnapshotBusy(RetryableJobError):
+    """Another transaction is writing this company's snapshots: retry later.
+
+    A RetryableJobError, so a queued run simply tries again.
+    """
 
 
 class DsoSnapshot(models.Model):
@@ -123,10 +132,13 @@ class DsoSnapshot(models.Model):
         """Compute the snapshots of each day in the range, for each company.
 
         Idempotent: a day computed again replaces its rows (upsert on the unique
-        key, rows that no longer apply are removed). Two runs at once wait for
-        each other on a per-company advisory lock instead of racing.
+        key, rows that no longer apply are removed). One writer per company at a
+        time (transaction-level advisory lock); the lock is tried, not waited
+        for, because a waiting REPEATABLE READ transaction could not see what
+        the other one commits.
 
         :return: number of days computed
+        :raises SnapshotBusy: another run holds a company's lock
         """
         companies = companies or self.env["res.company"].search([])
         date_to = date_to or date_from
@@ -136,9 +148,13 @@ class DsoSnapshot(models.Model):
         days = 0
         for company in companies:
             self.env.cr.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
+                "SELECT pg_try_advisory_xact_lock(%s, %s)",
                 [ADVISORY_LOCK_CLASS, company.id],
             )
+            if not self.env.cr.fetchone()[0]:
+                raise SnapshotBusy(
+                    f"Snapshots of {company.name} are being computed", seconds=30
+                )
             day = date_from
             while day <= date_to:
                 self.env.cr.execute(
@@ -164,7 +180,13 @@ class DsoSnapshot(models.Model):
     def _cron_snapshot(self):
         """Daily: snapshot yesterday (final) and today (so far)."""
         today = fields.Date.context_today(self)
-        self._snapshot_days(today - timedelta(days=1), today)
+        try:
+            self._snapshot_days(today - timedelta(days=1), today)
+        except SnapshotBusy:
+            _logger.info("Snapshots busy: queued to run after the current run")
+            self.with_delay(
+                description="Receivable snapshots (after a busy cron)"
+            )._snapshot_days(today - timedelta(days=1), today)
 
     # -- drill-down -------------------------------------------------------------
 

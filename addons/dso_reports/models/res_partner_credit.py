@@ -124,11 +124,17 @@ class ResPartner(models.Model):
             ):
                 continue
             lifted = partner.credit_hold and not reasons
-            partner.sudo().write({"credit_hold": bool(reasons), "credit_hold_reason": reason})
-            if lifted:
-                partner.message_post(
-                    body=self.env._("Credit hold lifted: no hold rule applies any more.")
-                )
+            partner.sudo().write(
+                {"credit_hold": bool(reasons), "credit_hold_reason": reason}
+            )
+            # who and why, in the customer's history (the author is the user
+            # or the job that changed it)
+            partner.message_post(
+                body=self.env._("Credit hold lifted: no hold rule applies any more.")
+                if lifted
+                else self.env._("On credit hold: %s.", reason),
+                subtype_xmlid="mail.mt_note",
+            )
             changed |= partner
         if changed:
             changed._zoho_enqueue_receivables()

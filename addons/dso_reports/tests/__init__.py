@@ -1,0 +1,1 @@
+from . import test_metrics, test_snapshot, test_credit_hold, test_reports

@@ -134,8 +134,10 @@ def parse_buckets(text):
         bounds = tuple(int(part) for part in (text or "").split(",") if part.strip())
     except ValueError as exc:
         raise ValueError(f"Aging buckets must be whole days: {text!r}") from exc
-    if len(bounds) != 3 or any(b <= 0 for b in bounds) or list(bounds) != sorted(
-        set(bounds)
+    if (
+        len(bounds) != 3
+        or any(b <= 0 for b in bounds)
+        or list(bounds) != sorted(set(bounds))
     ):
         raise ValueError(f"Give three rising day counts, e.g. 30,60,90: {text!r}")
     return bounds

@@ -28,7 +28,8 @@ class DsoAging(models.Model):
                    ) AS month_end,
                    CASE b.n
                      WHEN 0 THEN '0 Not due'
-                     WHEN 1 THEN '1 Overdue 1-' || split_part(c.dso_aging_buckets, ',', 1)
+                     WHEN 1 THEN '1 Overdue 1-' ||
+                          split_part(c.dso_aging_buckets, ',', 1)
                      WHEN 2 THEN '2 Overdue ' ||
                           (split_part(c.dso_aging_buckets, ',', 1)::int + 1) || '-' ||
                           split_part(c.dso_aging_buckets, ',', 2)

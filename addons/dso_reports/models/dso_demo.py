@@ -103,10 +103,14 @@ class DsoDemo(models.AbstractModel):
         payments.action_post()
         for invoice, payment in zip(pairs, payments, strict=True):
             (invoice.line_ids | payment.move_id.line_ids).filtered(
-                lambda line: line.account_id.account_type == "asset_receivable"
-                and not line.reconciled
+                lambda line: (
+                    line.account_id.account_type == "asset_receivable"
+                    and not line.reconciled
+                )
             ).reconcile()
         company.dso_baseline_date = go_live
         self.env["dso.snapshot"]._snapshot_days(start, today, company)
-        self.env["res.partner"].browse([p.id for p in monthly + card])._credit_hold_refresh()
+        self.env["res.partner"].browse(
+            [p.id for p in monthly + card]
+        )._credit_hold_refresh()
         return len(invoices)

@@ -87,9 +87,17 @@ class DsoMetricMonth(models.Model):
         """Turn the monthly facts into metric rows with the pure metric functions."""
         rows, history, previous_end = [], [], None
         baseline = company.dso_baseline_date
-        for month, last_day, ar_end, current, overdue, sales, paid, pdays, ldays in (
-            facts
-        ):
+        for (
+            month,
+            last_day,
+            ar_end,
+            current,
+            overdue,
+            sales,
+            paid,
+            pdays,
+            ldays,
+        ) in facts:
             days = (last_day - month).days + 1
             ar_begin = ar_end if previous_end is None else previous_end
             history.insert(0, (sales, days))

@@ -1,6 +1,7 @@
 """Management report: metric tables, charts, XLSX export, PDF and weekly digest."""
 
 import base64
+
 from odoo import api, fields, models
 
 from .. import metrics
@@ -203,10 +204,12 @@ class DsoReport(models.AbstractModel):
     def _digest_recipients(self, company):
         group = self.env.ref("dso_reports.group_dso_manager")
         return group.users.filtered(
-            lambda user: user.active
-            and not user.share
-            and company in user.company_ids
-            and user.partner_id.email
+            lambda user: (
+                user.active
+                and not user.share
+                and company in user.company_ids
+                and user.partner_id.email
+            )
         ).partner_id
 
     @api.model

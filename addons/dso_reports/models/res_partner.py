@@ -14,7 +14,9 @@ class ResPartner(models.Model):
         "res.currency", compute="_compute_dso_figures", string="Company currency"
     )
     dso_open_amount = fields.Monetary(
-        "Open receivables", compute="_compute_dso_figures", currency_field="dso_currency_id"
+        "Open receivables",
+        compute="_compute_dso_figures",
+        currency_field="dso_currency_id",
     )
     dso_overdue_amount = fields.Monetary(
         "Overdue", compute="_compute_dso_figures", currency_field="dso_currency_id"

@@ -72,9 +72,7 @@ def stacked_bar_chart(title, labels, series, width=520, height=220):
     drawing = _frame(title, width, height)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 50, 40, width - 180, height - 80
-    chart.data = [[value or 0 for value in values] for _name, values in series] or [
-        [0]
-    ]
+    chart.data = [[value or 0 for value in values] for _name, values in series] or [[0]]
     chart.categoryAxis.style = "stacked"
     chart.categoryAxis.categoryNames = list(labels) or [""]
     chart.categoryAxis.labels.angle = 45

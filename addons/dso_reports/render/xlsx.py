@@ -21,9 +21,7 @@ def workbook(tables):
         for row_index, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
                 if hasattr(value, "isoformat") and not isinstance(value, str):
-                    sheet.write_datetime(
-                        row_index, col, _as_datetime(value), day
-                    )
+                    sheet.write_datetime(row_index, col, _as_datetime(value), day)
                 elif isinstance(value, float):
                     sheet.write_number(row_index, col, value, number)
                 elif value is None or value is False:

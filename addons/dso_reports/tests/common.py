@@ -15,7 +15,12 @@ class ReceivablesMixin:
     @classmethod
     def make_customer(cls, name, **values):
         return cls.env["res.partner"].create(
-            {"name": name, "is_company": True, "monthly_billing_eligible": True, **values}
+            {
+                "name": name,
+                "is_company": True,
+                "monthly_billing_eligible": True,
+                **values,
+            }
         )
 
     @classmethod
@@ -82,9 +87,7 @@ class DsoCase(ReceivablesMixin, TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
-        cls.company.write(
-            {"dso_period_days": 90, "dso_aging_buckets": "30,60,90"}
-        )
+        cls.company.write({"dso_period_days": 90, "dso_aging_buckets": "30,60,90"})
         cls.currency = cls.company.currency_id
         cls.Snapshot = cls.env["dso.snapshot"]
         cls.customer = cls.make_customer("DSO test customer")

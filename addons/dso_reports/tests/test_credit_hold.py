@@ -128,4 +128,6 @@ class TestCreditHoldZoho(ZohoCase):
         with self.trap_jobs() as trap:
             customer.write({"credit_hold_manual": False})
             trap.perform_enqueued_jobs()
-        self.assertIs(self.zoho.records["Accounts"][account_id]["Credit_Hold__c"], False)
+        self.assertIs(
+            self.zoho.records["Accounts"][account_id]["Credit_Hold__c"], False
+        )

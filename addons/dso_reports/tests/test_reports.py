@@ -27,17 +27,28 @@ class TestReports(DsoCase):
         with zipfile.ZipFile(io.BytesIO(content)) as book:
             workbook = book.read("xl/workbook.xml").decode()
             strings = book.read("xl/sharedStrings.xml").decode()
-            sheets = [name for name in book.namelist() if name.startswith("xl/worksheets/")]
-        for name in ("Monthly metrics", "Aging", "Top overdue customers", "Before - after"):
+            sheets = [
+                name for name in book.namelist() if name.startswith("xl/worksheets/")
+            ]
+        for name in (
+            "Monthly metrics",
+            "Aging",
+            "Top overdue customers",
+            "Before - after",
+        ):
             self.assertIn(f'name="{name}"', workbook)
         self.assertEqual(len(sheets), 4)
         for header in ("DSO (countback)", "CEI %", "Best possible DSO", "Receivables"):
             self.assertIn(header, strings)
 
     def test_report_html_has_the_charts(self):
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "dso_reports.action_report_dso_management", self.company.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "dso_reports.action_report_dso_management", self.company.ids
+            )[0]
+            .decode()
+        )
         self.assertEqual(html.count("data:image/svg+xml;base64,"), 3)
         self.assertIn("Top overdue customers", html)
 
@@ -86,7 +97,10 @@ class TestReportPdf(ReceivablesMixin, HttpCase):
         self.assertEqual(kind, "pdf")
         self.assertTrue(content.startswith(b"%PDF"))
         text = subprocess.run(
-            ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+            ["pdftotext", "-layout", "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
         ).stdout.decode()
         # the server-side charts are in the PDF (their titles are SVG text)
         self.assertIn("DSO trend (days)", text)

@@ -21,7 +21,9 @@ class TestSnapshotAsOf(DsoCase):
         # P1 400 paid on I1 on Mar 1
         cls.i1 = cls.make_invoice(1000, "2025-01-10", "2025-02-09")
         cls.i2 = cls.make_invoice(500, "2025-02-01", "2025-03-03")
-        cls.r1 = cls.make_invoice(100, "2025-02-15", "2025-03-17", move_type="out_refund")
+        cls.r1 = cls.make_invoice(
+            100, "2025-02-15", "2025-03-17", move_type="out_refund"
+        )
         cls.reconcile(cls.i2, cls.r1)
         cls.pay(cls.i1, 400, "2025-03-01")
 
@@ -101,10 +103,18 @@ class TestSnapshotAsOf(DsoCase):
         eur.active = True
         self.env["res.currency.rate"].create(
             [
-                {"currency_id": eur.id, "name": "2025-01-01", "rate": 0.5,
-                 "company_id": self.company.id},
-                {"currency_id": eur.id, "name": "2025-03-01", "rate": 0.4,
-                 "company_id": self.company.id},
+                {
+                    "currency_id": eur.id,
+                    "name": "2025-01-01",
+                    "rate": 0.5,
+                    "company_id": self.company.id,
+                },
+                {
+                    "currency_id": eur.id,
+                    "name": "2025-03-01",
+                    "rate": 0.4,
+                    "company_id": self.company.id,
+                },
             ]
         )
         customer = self.make_customer("Euro customer")
@@ -141,9 +151,7 @@ class TestSnapshotAsOf(DsoCase):
     def test_drill_down_lists_the_open_invoices(self):
         row = self.snapshot("2025-03-04")
         action = row.action_open_invoices()
-        self.assertEqual(
-            set(action["domain"][0][2]), {self.i1.id, self.i2.id}
-        )
+        self.assertEqual(set(action["domain"][0][2]), {self.i1.id, self.i2.id})
         overdue = row.action_open_overdue_invoices()
         self.assertEqual(set(overdue["domain"][0][2]), {self.i1.id, self.i2.id})
         feb = self.snapshot("2025-02-20").action_open_overdue_invoices()

@@ -172,6 +172,8 @@ def main():
             results["zoho"] = in_odoo(
                 "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)
             )
+        if "dso_reports" in addons:
+            results["dso"] = in_odoo("dso.py")
     finally:
         if not args.keep_db:
             subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
@@ -217,6 +219,17 @@ def main():
             f"  account listing calls {zoho['account_list_calls']} vs minimum "
             f"{zoho['minimum_calls']} (all API calls: {zoho['api_calls_total']})"
         )
+    dso = results.get("dso")
+    if dso:
+        print(f"Receivables on {dso['receivable_lines']:,} receivable move lines")
+        raw = dso["raw_aggregate_seconds"]
+        print(f"  one raw SQL aggregate       {raw * 1000:8.1f} ms")
+        for key, label in (
+            ("dashboard_seconds", "dashboard (6 panels)"),
+            ("trend_24_months_seconds", "24-month trend"),
+            ("snapshot_day_seconds", "daily snapshot, all customers"),
+        ):
+            print(f"  {label:28}{dso[key] * 1000:8.1f} ms  ({dso[key] / raw:.1f}× raw)")
     return 0
 
 

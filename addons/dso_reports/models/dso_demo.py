@@ -14,12 +14,12 @@ from odoo import Command, api, fields, models
 MONTHS = 14
 GO_LIVE_MONTHS_AGO = 4
 MONTHLY_CUSTOMERS = [
-    "o2c_base.customer_acme",
-    "o2c_base.customer_johnssons",
-    "o2c_base.customer_zinc",
-    "o2c_base.customer_gamma",
+    "dso_reports.customer_harbor",
+    "dso_reports.customer_summit",
+    "dso_reports.customer_riverside",
+    "dso_reports.customer_copperline",
 ]
-CARD_CUSTOMERS = ["o2c_base.customer_bluebird", "o2c_base.customer_orbit"]
+CARD_CUSTOMERS = ["dso_reports.customer_pinecrest", "dso_reports.customer_nova"]
 SALESPEOPLE = ["o2c_base.user_manager", "o2c_base.user_customer_service"]
 
 
@@ -108,7 +108,7 @@ class DsoDemo(models.AbstractModel):
                     and not line.reconciled
                 )
             ).reconcile()
-        company.dso_baseline_date = go_live
+        company.write({"dso_baseline_date": go_live, "credit_hold_overdue_days": 30})
         self.env["dso.snapshot"]._snapshot_days(start, today, company)
         self.env["res.partner"].browse(
             [p.id for p in monthly + card]

@@ -94,7 +94,7 @@ class DsoSnapshot(models.Model):
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS dso_aml_open_date_idx
-                ON account_move_line (account_id, date)
+                ON account_move_line (date)
              WHERE parent_state = 'posted' AND reconciled IS NOT TRUE
             """
         )

@@ -30,9 +30,9 @@ class ResCompany(models.Model):
     )
     credit_hold_overdue_days = fields.Integer(
         "Hold when overdue more than (days)",
-        default=30,
+        default=0,
         help="A customer with an invoice overdue by more than this many days goes "
-        "on credit hold. 0 disables the rule.",
+        "on credit hold. 0 (the default) disables the rule.",
     )
     credit_hold_card_passes = fields.Boolean(
         "Card-paid orders pass a credit hold",

@@ -9,7 +9,9 @@ its own date on. Open amounts are ``balance`` minus the partial reconciliations
 known at the day, never today's residual amounts.
 
 A line that is fully reconciled today and has no reconciliation after the day
-is closed at the day too: it is skipped without being read (exact, just faster).
+is closed at the day too, so only lines not yet fully reconciled and lines with a
+reconciliation after the day are read (exact, and what keeps a day of a large
+ledger fast: both sets come from small indexes).
 """
 
 # Receivable lines with their open amount at %(day)s, their dimensions and the
@@ -42,10 +44,16 @@ OPEN_LINES = """
        AND l.date <= %(day)s::date
        AND NOT (m.move_type IN ('out_invoice', 'out_refund')
                 AND COALESCE(l.date_maturity, l.date) <= l.date)
-       AND (l.reconciled IS NOT TRUE
-            OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
-                        WHERE (pr.debit_move_id = l.id OR pr.credit_move_id = l.id)
-                          AND pr.max_date > %(day)s::date))
+       AND l.id IN (
+            SELECT id FROM account_move_line
+             WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
+               AND date <= %(day)s::date
+            UNION ALL
+            SELECT debit_move_id FROM account_partial_reconcile
+             WHERE max_date > %(day)s::date
+            UNION ALL
+            SELECT credit_move_id FROM account_partial_reconcile
+             WHERE max_date > %(day)s::date)
 """
 
 # Credit sales (invoices minus credit notes, taxes included) dated in the

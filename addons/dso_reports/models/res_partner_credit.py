@@ -80,25 +80,22 @@ class ResPartner(models.Model):
         )
         limit = partner.credit_limit
         if limit and currency.compare_amounts(open_amount + extra_amount, limit) > 0:
+            balance = self.env._(
+                "the open balance of %s", format_amount(self.env, open_amount, currency)
+            )
             if extra_amount:
-                reasons.append(
-                    self.env._(
-                        "the open balance of %(open)s plus this order of %(order)s "
-                        "is over the credit limit of %(limit)s",
-                        open=format_amount(self.env, open_amount, currency),
-                        order=format_amount(self.env, extra_amount, currency),
-                        limit=format_amount(self.env, limit, currency),
-                    )
+                balance = self.env._(
+                    "%(balance)s plus this order of %(order)s",
+                    balance=balance,
+                    order=format_amount(self.env, extra_amount, currency),
                 )
-            else:
-                reasons.append(
-                    self.env._(
-                        "the open balance of %(open)s is over the credit limit of "
-                        "%(limit)s",
-                        open=format_amount(self.env, open_amount, currency),
-                        limit=format_amount(self.env, limit, currency),
-                    )
+            reasons.append(
+                self.env._(
+                    "%(balance)s is over the credit limit of %(limit)s",
+                    balance=balance,
+                    limit=format_amount(self.env, limit, currency),
                 )
+            )
         max_days = company.credit_hold_overdue_days
         if max_days and oldest and oldest > max_days:
             reasons.append(

@@ -14,17 +14,32 @@ reconciliation after the day are read (exact, and what keeps a day of a large
 ledger fast: both sets come from small indexes).
 """
 
-# Receivable lines with their open amount at %(day)s, their dimensions and the
-# "cash sale" flag (an invoice due on its own date is a sale paid on the spot,
-# e.g. a card order: neither a credit sale nor a receivable we wait for).
-OPEN_LINES = """
-    SELECT l.id AS line_id,
-           l.move_id,
-           l.company_id,
+# dimensions of receivable line ``l`` (move ``m``, partner ``p``, its company ``cp``)
+DIMENSIONS = """           l.company_id,
            p.commercial_partner_id AS partner_id,
            COALESCE(m.invoice_user_id, 0) AS user_id,
            CASE WHEN cp.monthly_billing_eligible THEN 'monthly' ELSE 'card' END
                AS segment,
+"""
+
+# posted receivable lines ``l`` of the companies, with what DIMENSIONS needs
+RECEIVABLE_LINES = """      FROM account_move_line l
+      JOIN account_account a ON a.id = l.account_id
+      JOIN account_move m ON m.id = l.move_id
+      LEFT JOIN res_partner p ON p.id = l.partner_id
+      LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+     WHERE a.account_type = 'asset_receivable'
+       AND l.parent_state = 'posted'
+       AND l.company_id = ANY(%(company_ids)s)
+"""
+
+# Receivable lines with their open amount at %(day)s, their dimensions; without
+# "cash sales" (an invoice due on its own date is a sale paid on the spot,
+# e.g. a card order: neither a credit sale nor a receivable we wait for).
+OPEN_LINES = f"""
+    SELECT l.id AS line_id,
+           l.move_id,
+{DIMENSIONS}
            %(day)s::date - COALESCE(l.date_maturity, l.date) AS days_overdue,
            l.balance
              - COALESCE((SELECT SUM(pr.amount) FROM account_partial_reconcile pr
@@ -33,14 +48,7 @@ OPEN_LINES = """
              + COALESCE((SELECT SUM(pr.amount) FROM account_partial_reconcile pr
                           WHERE pr.credit_move_id = l.id
                             AND pr.max_date <= %(day)s::date), 0) AS open_amount
-      FROM account_move_line l
-      JOIN account_account a ON a.id = l.account_id
-      JOIN account_move m ON m.id = l.move_id
-      LEFT JOIN res_partner p ON p.id = l.partner_id
-      LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-     WHERE a.account_type = 'asset_receivable'
-       AND l.parent_state = 'posted'
-       AND l.company_id = ANY(%(company_ids)s)
+{RECEIVABLE_LINES}
        AND l.date <= %(day)s::date
        AND NOT (m.move_type IN ('out_invoice', 'out_refund')
                 AND COALESCE(l.date_maturity, l.date) <= l.date)
@@ -58,22 +66,12 @@ OPEN_LINES = """
 
 # Credit sales (invoices minus credit notes, taxes included) dated in the
 # trailing period that ends at the day, and those dated on the day itself.
-CREDIT_SALES = """
-    SELECT l.company_id,
-           p.commercial_partner_id AS partner_id,
-           COALESCE(m.invoice_user_id, 0) AS user_id,
-           CASE WHEN cp.monthly_billing_eligible THEN 'monthly' ELSE 'card' END
-               AS segment,
+CREDIT_SALES = f"""
+    SELECT
+{DIMENSIONS}
            l.balance AS sales_period,
            CASE WHEN l.date = %(day)s::date THEN l.balance ELSE 0 END AS sales_day
-      FROM account_move_line l
-      JOIN account_account a ON a.id = l.account_id
-      JOIN account_move m ON m.id = l.move_id
-      LEFT JOIN res_partner p ON p.id = l.partner_id
-      LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-     WHERE a.account_type = 'asset_receivable'
-       AND l.parent_state = 'posted'
-       AND l.company_id = ANY(%(company_ids)s)
+{RECEIVABLE_LINES}
        AND m.move_type IN ('out_invoice', 'out_refund')
        AND COALESCE(l.date_maturity, l.date) > l.date
        AND l.date > %(day)s::date - %(period)s
@@ -82,29 +80,26 @@ CREDIT_SALES = """
 
 # Payments of credit sales matched on the day: amount, days from invoice to
 # payment and days after due, for average days to pay and days late.
-PAYMENTS = """
-    SELECT d.company_id,
-           p.commercial_partner_id AS partner_id,
-           COALESCE(dm.invoice_user_id, 0) AS user_id,
-           CASE WHEN cp.monthly_billing_eligible THEN 'monthly' ELSE 'card' END
-               AS segment,
+PAYMENTS = f"""
+    SELECT
+{DIMENSIONS}
            pr.amount AS paid,
-           pr.amount * (pr.max_date - d.date) AS paid_days,
-           pr.amount * GREATEST(pr.max_date - COALESCE(d.date_maturity, d.date), 0)
+           pr.amount * (pr.max_date - l.date) AS paid_days,
+           pr.amount * GREATEST(pr.max_date - COALESCE(l.date_maturity, l.date), 0)
                AS late_days
       FROM account_partial_reconcile pr
-      JOIN account_move_line d ON d.id = pr.debit_move_id
-      JOIN account_account a ON a.id = d.account_id
-      JOIN account_move dm ON dm.id = d.move_id
+      JOIN account_move_line l ON l.id = pr.debit_move_id
+      JOIN account_account a ON a.id = l.account_id
+      JOIN account_move m ON m.id = l.move_id
       JOIN account_move_line c ON c.id = pr.credit_move_id
       JOIN account_move cm ON cm.id = c.move_id
-      LEFT JOIN res_partner p ON p.id = d.partner_id
+      LEFT JOIN res_partner p ON p.id = l.partner_id
       LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
      WHERE pr.max_date = %(day)s::date
        AND a.account_type = 'asset_receivable'
-       AND d.company_id = ANY(%(company_ids)s)
-       AND dm.move_type = 'out_invoice'
-       AND COALESCE(d.date_maturity, d.date) > d.date
+       AND l.company_id = ANY(%(company_ids)s)
+       AND m.move_type = 'out_invoice'
+       AND COALESCE(l.date_maturity, l.date) > l.date
        AND (cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)
 """
 

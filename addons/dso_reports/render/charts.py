@@ -40,6 +40,15 @@ def _legend(drawing, names, x, y):
     drawing.add(legend)
 
 
+def _axes(chart, labels):
+    chart.categoryAxis.categoryNames = list(labels) or [""]
+    chart.categoryAxis.labels.angle = 45
+    chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 8
+
+
 def line_chart(title, labels, series, width=520, height=220):
     """SVG bytes of a line chart.
 
@@ -53,12 +62,7 @@ def line_chart(title, labels, series, width=520, height=220):
         [value if value is not None else 0 for value in values]
         for _name, values in series
     ] or [[0]]
-    chart.categoryAxis.categoryNames = list(labels) or [""]
-    chart.categoryAxis.labels.angle = 45
-    chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 8
+    _axes(chart, labels)
     for index in range(len(series)):
         chart.lines[index].strokeColor = SERIES_COLORS[index % len(SERIES_COLORS)]
         chart.lines[index].strokeWidth = 2
@@ -74,12 +78,7 @@ def stacked_bar_chart(title, labels, series, width=520, height=220):
     chart.x, chart.y, chart.width, chart.height = 50, 40, width - 180, height - 80
     chart.data = [[value or 0 for value in values] for _name, values in series] or [[0]]
     chart.categoryAxis.style = "stacked"
-    chart.categoryAxis.categoryNames = list(labels) or [""]
-    chart.categoryAxis.labels.angle = 45
-    chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 8
+    _axes(chart, labels)
     for index in range(len(series)):
         chart.bars[index].fillColor = SERIES_COLORS[index % len(SERIES_COLORS)]
     drawing.add(chart)

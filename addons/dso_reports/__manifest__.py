@@ -24,6 +24,7 @@
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_data.xml",
+        "data/zoho_data.xml",
         "report/dso_report.xml",
         "views/dso_snapshot_views.xml",
         "views/dso_metric_month_views.xml",

@@ -57,11 +57,12 @@ class ResPartner(models.Model):
             self.commercial_partner_id._credit_hold_refresh()
         return result
 
-    def _credit_hold_reasons(self, extra_amount=0.0, company=None):
+    def _credit_hold_reasons(self, extra_amount=0.0, company=None, facts=None):
         """The rules that hold this customer, in plain words (empty: no hold).
 
         :param extra_amount: a new order's amount in company currency, counted
             against the credit limit
+        :param facts: :meth:`_dso_open_facts` of several customers, read once
         """
         self.ensure_one()
         company = company or self.env.company
@@ -75,9 +76,9 @@ class ResPartner(models.Model):
                     "put on hold by a manager: %s", manual.credit_hold_manual_reason
                 )
             )
-        open_amount, _overdue, oldest = partner._dso_open_facts(company).get(
-            partner.id, (0.0, 0.0, 0)
-        )
+        if facts is None:
+            facts = partner._dso_open_facts(company)
+        open_amount, _overdue, oldest = facts.get(partner.id, (0.0, 0.0, 0))
         limit = partner.credit_limit
         if limit and currency.compare_amounts(open_amount + extra_amount, limit) > 0:
             balance = self.env._(
@@ -113,8 +114,10 @@ class ResPartner(models.Model):
         :return: the customers whose hold changed
         """
         changed = self.browse()
-        for partner in self.commercial_partner_id:
-            reasons = partner._credit_hold_reasons()
+        customers = self.commercial_partner_id
+        facts = customers._dso_open_facts()
+        for partner in customers:
+            reasons = partner._credit_hold_reasons(facts=facts)
             reason = "; ".join(reasons) or False
             if partner.credit_hold == bool(reasons) and (
                 partner.credit_hold_reason == reason

@@ -210,13 +210,14 @@ SELECT DISTINCT move_id FROM ({OPEN_LINES}) o
    AND (%(min_days)s IS NULL OR days_overdue >= %(min_days)s)
 """
 
-# a customer's open and overdue amounts today and the oldest overdue days
+# customers' open and overdue amounts at the day and their oldest overdue days
 PARTNER_OPEN = f"""
 SELECT partner_id,
        SUM(open_amount),
        SUM(CASE WHEN days_overdue > 0 THEN open_amount ELSE 0 END),
        MAX(CASE WHEN days_overdue > 0 AND open_amount > 0 THEN days_overdue END)
-  FROM ({OPEN_LINES}) o
- WHERE partner_id = ANY(%(partner_ids)s) AND open_amount <> 0
+  FROM ({OPEN_LINES}
+           AND p.commercial_partner_id = ANY(%(partner_ids)s)) o
+ WHERE open_amount <> 0
  GROUP BY partner_id
 """

@@ -131,3 +131,16 @@ class TestCreditHoldZoho(ZohoCase):
         self.assertIs(
             self.zoho.records["Accounts"][account_id]["Credit_Hold__c"], False
         )
+
+    def test_backends_map_the_hold_as_odoo_owned_fields(self):
+        mappings = self.backend.field_mapping_ids.filtered(
+            lambda mapping: mapping.zoho_field.startswith("Credit_Hold")
+        )
+        self.assertEqual(
+            sorted(mappings.mapped(lambda m: (m.zoho_field, m.odoo_field_id.name))),
+            [
+                ("Credit_Hold_Reason__c", "credit_hold_reason"),
+                ("Credit_Hold__c", "credit_hold"),
+            ],
+        )
+        self.assertEqual(set(mappings.mapped("owner")), {"odoo"})

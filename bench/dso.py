@@ -42,12 +42,12 @@ SELECT CASE WHEN kind = 'inv' THEN %(sale_journal)s ELSE %(bank_journal)s END,
   FROM (
     SELECT n, 'inv' AS kind,
            %(start)s::date + (n %% %(days)s) AS day,
-           (%(partner_ids)s::int[])[1 + (n * 7919) %% %(partners)s] AS partner
+           (%(partner_ids)s::int[])[1 + (n::bigint * 7919) %% %(partners)s] AS partner
       FROM generate_series(1, %(invoices)s) n
     UNION ALL
     SELECT n, 'pay',
            %(start)s::date + (n %% %(days)s) + 20 + (n * 31) %% 60,
-           (%(partner_ids)s::int[])[1 + (n * 7919) %% %(partners)s]
+           (%(partner_ids)s::int[])[1 + (n::bigint * 7919) %% %(partners)s]
       FROM generate_series(1, %(invoices)s) n
      WHERE %(start)s::date + (n %% %(days)s) + 20 + (n * 31) %% 60 < CURRENT_DATE
   ) g
@@ -200,7 +200,7 @@ def trend_24_months(env):
 def main():
     registry, args = open_registry(
         lambda parser: (
-            parser.add_argument("--invoices", type=int, default=500_000),
+            parser.add_argument("--invoices", type=int, default=510_000),
             parser.add_argument("--partners", type=int, default=5_000),
         )
     )

@@ -32,5 +32,8 @@
         "views/res_partner_views.xml",
     ],
     "demo": ["demo/dso_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["dso_reports/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

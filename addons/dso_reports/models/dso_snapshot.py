@@ -215,8 +215,10 @@ class DsoSnapshot(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
+        title = self.env._("Open on %s", fields.Date.to_string(self.date))
         action.update(
-            name=self.env._("Open on %s", fields.Date.to_string(self.date)),
+            name=title,
+            display_name=title,
             domain=[("id", "in", move_ids)],
             context={"create": False, "default_move_type": "out_invoice"},
         )

@@ -200,7 +200,7 @@ def trend_24_months(env):
 def main():
     registry, args = open_registry(
         lambda parser: (
-            parser.add_argument("--invoices", type=int, default=510_000),
+            parser.add_argument("--invoices", type=int, default=520_000),
             parser.add_argument("--partners", type=int, default=5_000),
         )
     )

@@ -48,7 +48,7 @@ class ResPartner(models.Model):
         params = self.env["dso.snapshot"]._sql_params(
             company, fields.Date.context_today(self)
         )
-        params["partner_ids"] = partners.ids
+        params.update(partner_ids=partners.ids, with_cash_sales=True)
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
         self.env.cr.execute(snapshot_sql.PARTNER_OPEN, params)

@@ -50,8 +50,9 @@ OPEN_LINES = f"""
                             AND pr.max_date <= %(day)s::date), 0) AS open_amount
 {RECEIVABLE_LINES}
        AND l.date <= %(day)s::date
-       AND NOT (m.move_type IN ('out_invoice', 'out_refund')
-                AND COALESCE(l.date_maturity, l.date) <= l.date)
+       AND (%(with_cash_sales)s
+            OR NOT (m.move_type IN ('out_invoice', 'out_refund')
+                    AND COALESCE(l.date_maturity, l.date) <= l.date))
        AND l.id IN (
             SELECT id FROM account_move_line
              WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
@@ -211,6 +212,8 @@ SELECT DISTINCT move_id FROM ({OPEN_LINES}) o
 """
 
 # customers' open and overdue amounts at the day and their oldest overdue days
+# (for credit control an unpaid cash sale is owed like any invoice: run it with
+# ``with_cash_sales``)
 PARTNER_OPEN = f"""
 SELECT partner_id,
        SUM(open_amount),

@@ -94,6 +94,17 @@ class TestCreditHoldIntake(ReceivablesMixin, IntakeCase):
         self.assertEqual(next_order.state, "done")
         self.assertTrue(next_order.sale_order_id)
 
+    def test_unpaid_cash_sale_counts_for_credit_control(self):
+        # not a credit sale for DSO, but owed all the same
+        buyer = self.make_customer("Card buyer", monthly_billing_eligible=False)
+        due = self.today - timedelta(days=45)
+        self.make_invoice(120.0, due, due, partner=buyer)
+        buyer._credit_hold_refresh()
+        self.assertTrue(buyer.credit_hold)
+        self.assertEqual(buyer.dso_open_amount, 120.0)
+        self.assertEqual(buyer.dso_overdue_amount, 120.0)
+        self.assertEqual(buyer.dso_oldest_overdue_days, 45)
+
     def test_card_paid_order_passes_a_hold_when_configured(self):
         self.customer.sudo().write(
             {"credit_hold_manual": True, "credit_hold_manual_reason": "Disputed bills"}

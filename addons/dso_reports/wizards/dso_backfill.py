@@ -3,7 +3,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 
 class DsoBackfill(models.TransientModel):
@@ -25,7 +25,7 @@ class DsoBackfill(models.TransientModel):
     def _check_range(self):
         for wizard in self:
             if wizard.date_from > wizard.date_to:
-                raise UserError(self.env._("The range ends before it starts."))
+                raise ValidationError(self.env._("The range ends before it starts."))
 
     def action_backfill(self):
         """Queue one job per month of the range (channel ``root.dso``)."""

@@ -34,8 +34,8 @@ def _legend(drawing, names, x, y):
     legend = Legend()
     legend.x, legend.y = x, y
     legend.fontSize = 8
-    legend.columnMaximum = 1
-    legend.alignment = "right"
+    legend.columnMaximum = 8
+    legend.alignment = "right"  # the name right of its swatch
     legend.colorNamePairs = list(zip(SERIES_COLORS, names, strict=False))
     drawing.add(legend)
 
@@ -57,7 +57,7 @@ def line_chart(title, labels, series, width=520, height=220):
     """
     drawing = _frame(title, width, height)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 40, width - 170, height - 80
+    chart.x, chart.y, chart.width, chart.height = 40, 40, width - 200, height - 80
     chart.data = [
         [value if value is not None else 0 for value in values]
         for _name, values in series
@@ -67,7 +67,12 @@ def line_chart(title, labels, series, width=520, height=220):
         chart.lines[index].strokeColor = SERIES_COLORS[index % len(SERIES_COLORS)]
         chart.lines[index].strokeWidth = 2
     drawing.add(chart)
-    _legend(drawing, [name for name, _values in series], width - 10, height - 40)
+    _legend(
+        drawing,
+        [name for name, _values in series],
+        chart.x + chart.width + 15,
+        height - 40,
+    )
     return _svg(drawing)
 
 
@@ -75,12 +80,17 @@ def stacked_bar_chart(title, labels, series, width=520, height=220):
     """SVG bytes of a stacked bar chart (e.g. aging buckets per month)."""
     drawing = _frame(title, width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 50, 40, width - 180, height - 80
+    chart.x, chart.y, chart.width, chart.height = 50, 40, width - 210, height - 80
     chart.data = [[value or 0 for value in values] for _name, values in series] or [[0]]
     chart.categoryAxis.style = "stacked"
     _axes(chart, labels)
     for index in range(len(series)):
         chart.bars[index].fillColor = SERIES_COLORS[index % len(SERIES_COLORS)]
     drawing.add(chart)
-    _legend(drawing, [name for name, _values in series], width - 10, height - 40)
+    _legend(
+        drawing,
+        [name for name, _values in series],
+        chart.x + chart.width + 15,
+        height - 40,
+    )
     return _svg(drawing)

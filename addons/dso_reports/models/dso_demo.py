@@ -42,17 +42,17 @@ class DsoDemo(models.AbstractModel):
         plans, invoice_vals = [], []
         day = start
         while day < today:
-            for _index in range(rng.choice((1, 1, 2))):
+            for _index in range(rng.choice((1, 2))):
                 is_card = rng.random() < 0.2
                 partner = rng.choice(card if is_card else monthly)
-                amount = round(rng.uniform(400, 4000), -1)
+                amount = round(rng.uniform(8000, 20000), -1)
                 due = day if is_card else day + timedelta(days=30)
                 if is_card:
                     delay = 0
                 elif day < go_live - timedelta(days=20):
-                    delay = max(10, int(rng.gauss(68, 14)))
+                    delay = max(20, int(rng.gauss(70, 10)))
                 else:
-                    delay = max(5, int(rng.gauss(33, 7)))
+                    delay = max(10, int(rng.gauss(32, 5)))
                 plans.append((day + timedelta(days=delay), amount, rng.random()))
                 invoice_vals.append(
                     {
@@ -75,7 +75,7 @@ class DsoDemo(models.AbstractModel):
                         ],
                     }
                 )
-            day += timedelta(days=rng.choice((2, 3, 4)))
+            day += timedelta(days=2)
         invoices = self.env["account.move"].create(invoice_vals)
         invoices.action_post()
         journal = self.env["account.journal"].search(
@@ -83,22 +83,43 @@ class DsoDemo(models.AbstractModel):
         )
         payment_vals, pairs = [], []
         for invoice, (pay_day, amount, luck) in zip(invoices, plans, strict=True):
-            if pay_day > today:
-                continue
-            if luck < 0.08:  # a customer who pays half and forgets the rest
-                amount = round(amount / 2, 2)
-            payment_vals.append(
-                {
-                    "payment_type": "inbound",
-                    "partner_type": "customer",
-                    "partner_id": invoice.partner_id.id,
-                    "amount": amount,
-                    "date": pay_day,
-                    "journal_id": journal.id,
-                    "memo": invoice.name,
-                }
+            # some customers pay half first and the rest three weeks later
+            parts = (
+                [(pay_day, round(amount / 2, 2)), (pay_day + timedelta(days=21), None)]
+                if luck < 0.1
+                else [(pay_day, amount)]
             )
-            pairs.append(invoice)
+            paid = 0.0
+            for part_day, part in parts:
+                if part_day > today:
+                    break
+                part = part if part is not None else amount - paid
+                paid += part
+                payment_vals.append(
+                    {
+                        "payment_type": "inbound",
+                        "partner_type": "customer",
+                        "partner_id": invoice.partner_id.id,
+                        "amount": part,
+                        "date": part_day,
+                        "journal_id": journal.id,
+                        "memo": invoice.name,
+                    }
+                )
+                pairs.append(invoice)
+        # and one customer forgot an invoice: it is on credit hold
+        held = self.env.ref("dso_reports.customer_copperline")
+        late = today - timedelta(days=75)
+        forgotten = self.env["account.move"].create(
+            {
+                **invoice_vals[0],
+                "partner_id": held.id,
+                "invoice_date": late,
+                "date": late,
+                "invoice_date_due": late + timedelta(days=30),
+            }
+        )
+        forgotten.action_post()
         payments = self.env["account.payment"].create(payment_vals)
         payments.action_post()
         for invoice, payment in zip(pairs, payments, strict=True):

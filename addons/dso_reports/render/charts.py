@@ -30,6 +30,18 @@ def _frame(title, width, height):
     return drawing
 
 
+def _finish(drawing, chart, series):
+    """Add the chart and its legend beside it; :return: the SVG bytes."""
+    drawing.add(chart)
+    _legend(
+        drawing,
+        [name for name, _values in series],
+        chart.x + chart.width + 15,
+        drawing.height - 40,
+    )
+    return _svg(drawing)
+
+
 def _legend(drawing, names, x, y):
     legend = Legend()
     legend.x, legend.y = x, y
@@ -66,14 +78,7 @@ def line_chart(title, labels, series, width=520, height=220):
     for index in range(len(series)):
         chart.lines[index].strokeColor = SERIES_COLORS[index % len(SERIES_COLORS)]
         chart.lines[index].strokeWidth = 2
-    drawing.add(chart)
-    _legend(
-        drawing,
-        [name for name, _values in series],
-        chart.x + chart.width + 15,
-        height - 40,
-    )
-    return _svg(drawing)
+    return _finish(drawing, chart, series)
 
 
 def stacked_bar_chart(title, labels, series, width=520, height=220):
@@ -86,11 +91,4 @@ def stacked_bar_chart(title, labels, series, width=520, height=220):
     _axes(chart, labels)
     for index in range(len(series)):
         chart.bars[index].fillColor = SERIES_COLORS[index % len(SERIES_COLORS)]
-    drawing.add(chart)
-    _legend(
-        drawing,
-        [name for name, _values in series],
-        chart.x + chart.width + 15,
-        height - 40,
-    )
-    return _svg(drawing)
+    return _finish(drawing, chart, series)

@@ -180,6 +180,8 @@ def main():
             )
         if "job_ticket_print" in addons:
             results["job_ticket"] = job_ticket.bench(database, addons_path, in_odoo)
+        if "dso_reports" in addons:
+            results["dso"] = in_odoo("dso.py")
     finally:
         if not args.keep_db:
             subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
@@ -229,6 +231,17 @@ def main():
         job_ticket.report(results["job_ticket"])
     if results.get("portal_account"):
         report(results["portal_account"])
+    dso = results.get("dso")
+    if dso:
+        print(f"Receivables on {dso['receivable_lines']:,} receivable move lines")
+        raw = dso["raw_aggregate_seconds"]
+        print(f"  one raw SQL aggregate       {raw * 1000:8.1f} ms")
+        for key, label in (
+            ("dashboard_seconds", "dashboard (6 panels)"),
+            ("trend_24_months_seconds", "24-month trend"),
+            ("snapshot_day_seconds", "daily snapshot, all customers"),
+        ):
+            print(f"  {label:28}{dso[key] * 1000:8.1f} ms  ({dso[key] / raw:.1f}× raw)")
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Charts and spreadsheets of the metric tables, without the ORM."""

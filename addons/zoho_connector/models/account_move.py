@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .zoho_work import JOB_MAX_RETRIES
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -27,6 +29,7 @@ class AccountMove(models.Model):
                 invoice.with_delay(
                     description=f"Zoho: push invoice {invoice.name}",
                     identity_key=f"zoho-invoice-{invoice.id}-{binding.backend_id.id}",
+                    max_retries=JOB_MAX_RETRIES,
                 )._zoho_push_invoice(binding.backend_id.id)
 
 

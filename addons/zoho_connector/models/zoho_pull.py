@@ -9,13 +9,13 @@ from odoo import api, fields, models
 from odoo.tools import mute_logger
 
 from ..components.client import parse_datetime
-from ..components.errors import ZohoBackendBroken, ZohoError, ZohoRecordRejected
+from ..components.errors import ZohoRecordRejected
 from ..components.mapping import (
     SHIPPING_FIELDS,
     MappingError,
     convert,
 )
-from .zoho_sync_run import COUNTERS
+from .zoho_work import JOB_MAX_RETRIES
 
 _logger = logging.getLogger(__name__)
 
@@ -40,49 +40,57 @@ class ZohoBackend(models.Model):
             backend._enqueue_pull(full=False)
 
     def _enqueue_pull(self, full=False):
+        """Queue a pull. A full pull and an incremental one have their own identity
+        key, so asking for a full pull while an incremental one waits queues the
+        full pull too; the pulls of one organisation never run side by side.
+
+        :return: ``(job, queued)``: ``queued`` is False when the same kind of pull
+            was already waiting
+        """
         self.ensure_one()
-        return self.with_delay(
-            description=f"Zoho: pull accounts and contacts from {self.name}",
-            identity_key=f"zoho-pull-{self.id}",
+        key = f"zoho-pull-{self.id}-{'full' if full else 'incremental'}"
+        waiting = (
+            self.env["queue.job"]
+            .sudo()
+            .search_count(
+                [
+                    ("identity_key", "=", key),
+                    ("state", "in", ("wait_dependencies", "pending", "enqueued")),
+                ],
+                limit=1,
+            )
+        )
+        job = self.with_delay(
+            description=self.env._(
+                "Zoho: %(kind)s pull of accounts and contacts from %(name)s",
+                kind=self.env._("full") if full else self.env._("incremental"),
+                name=self.name,
+            ),
+            identity_key=key,
+            max_retries=JOB_MAX_RETRIES,
         )._zoho_pull(full=full)
+        return job, not waiting
 
     # -- pull -------------------------------------------------------------------
 
     def _zoho_pull(self, full=False):
         """Job: pull Accounts then Contacts, full or since the last pull."""
         self.ensure_one()
-        run = self.env["zoho.sync.run"]._start(self, "pull", full=full)
-        counts = dict.fromkeys(COUNTERS, 0)
-        client = self._zoho_client(
-            credit_budget=self._remaining_credits(), max_inline_retries=5
-        )
-        try:
+        with self._zoho_work("pull", full=full, inline_retries=5) as work:
+            work.lock("zoho_pull", self.id)
             for module in (ACCOUNTS, CONTACTS):
-                self._zoho_pull_module(client, module, full, run, counts)
-        except ZohoBackendBroken as exc:
-            self._mark_broken(exc)
-            run._fail(counts, exc)
-            return str(exc)
-        except ZohoError as exc:
-            run._fail(counts, exc)
-            raise
-        finally:
-            self._add_credits(client.credits_used)
-        run._finish(
-            counts, credits_used=client.credits_used, requests_made=client.calls
-        )
-        return f"{counts}"
+                self._zoho_pull_module(work, module, full)
+        return f"{work.counts}"
 
-    def _zoho_pull_module(self, client, module, full, run, counts):
-        cursor_field = (
-            "accounts_synced_until" if module == ACCOUNTS else "contacts_synced_until"
-        )
-        since = None if full else self[cursor_field]
+    def _zoho_pull_module(self, work, module, full):
+        Cursor = self.env["zoho.sync.cursor"]
+        client, run, counts = work.client, work.run, work.counts
+        since = None if full else Cursor._get(self, module)
         if since:
             since -= timedelta(minutes=self.sync_overlap_minutes)
         mappings = self._mappings(module)
         zoho_fields = _zoho_fields(module, mappings)
-        newest = self[cursor_field]
+        newest = Cursor._get(self, module)
         for page in client.iter_records(module, zoho_fields, modified_since=since):
             for record in page:
                 counts["read"] += 1
@@ -91,38 +99,22 @@ class ZohoBackend(models.Model):
                 modified = _naive_utc(parse_datetime(record.get("Modified_Time")))
                 if modified and (not newest or modified > newest):
                     newest = modified
-            run._progress(
-                counts,
-                note=f"{module}: {counts['read']} read",
-                credits_used=client.credits_used,
-                requests_made=client.calls,
-            )
+            work.progress(note=f"{module}: {counts['read']} read")
         self._zoho_pull_deleted(client, module, since, run, counts)
         if newest:
-            self.sudo()[cursor_field] = newest
+            Cursor._set(self, module, newest)
 
     def _zoho_pull_ids(self, module, zoho_ids):
         """Job: fetch the given records now (notifications, retries, decisions)."""
         self.ensure_one()
-        run = self.env["zoho.sync.run"]._start(self, "pull_ids")
-        counts = dict.fromkeys(COUNTERS, 0)
-        client = self._zoho_client(credit_budget=self._remaining_credits())
-        mappings = self._mappings(module)
-        zoho_fields = _zoho_fields(module, mappings)
-        try:
-            for record in client.get_records(module, zoho_ids, zoho_fields):
-                counts["read"] += 1
-                counts[self._import_record(module, record, mappings, run)] += 1
-        except ZohoBackendBroken as exc:
-            self._mark_broken(exc)
-            run._fail(counts, exc)
-            return str(exc)
-        finally:
-            self._add_credits(client.credits_used)
-        run._finish(
-            counts, credits_used=client.credits_used, requests_made=client.calls
-        )
-        return f"{counts}"
+        with self._zoho_work("pull_ids") as work:
+            mappings = self._mappings(module)
+            zoho_fields = _zoho_fields(module, mappings)
+            for record in work.client.get_records(module, zoho_ids, zoho_fields):
+                work.counts["read"] += 1
+                outcome = self._import_record(module, record, mappings, work.run)
+                work.counts[outcome] += 1
+        return f"{work.counts}"
 
     def _mappings(self, module):
         return self.field_mapping_ids.filtered(

@@ -219,7 +219,11 @@ class TestZohoPull(ZohoCase):
 
     def test_broken_credentials_flag_the_backend(self):
         self.zoho.fail_next(1, status=401, code="OAUTH_SCOPE_MISMATCH")
-        with self.assertRaises(UserError):
+        try:
             self.pull(full=True)
+        except UserError as exc:
+            self.assertIn("credentials", str(exc))
+        else:
+            self.fail("a pull with broken credentials must fail")
         self.assertEqual(self.backend.state, "needs_reauth")
         self.assertTrue(self.backend.last_error)

@@ -1,0 +1,257 @@
+"""Zoho jobs as production runs them: a real Odoo with two HTTP workers and the
+queue_job runner, a fake Zoho on loopback that is busy (429) for a large share of
+the calls, every transaction committed for real (no test-mode shortcuts).
+"""
+
+import importlib.util
+import os
+import pathlib
+import subprocess
+import threading
+import time
+
+import pytest
+from odoo_server import OdooServer
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+FAKE_ZOHO_PY = REPO / "addons/zoho_connector/tests/fake_zoho.py"
+ACCOUNTS = 24
+INVOICES = 8
+
+
+def load_fake_zoho():
+    spec = importlib.util.spec_from_file_location("o2c_fake_zoho", FAKE_ZOHO_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FakeZoho
+
+
+@pytest.fixture(scope="module")
+def zoho():
+    fake = load_fake_zoho()().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A copy of the test database served by ``--workers 2`` (prefork)."""
+    source = os.environ.get("O2C_TEST_DB")
+    if not source:
+        pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
+    prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
+    database = f"{prefix.rstrip('_')}_zoho"
+    subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
+    subprocess.run(["createdb", "-T", source, database], check=True)
+    odoo = OdooServer(database, extra_args=["--workers", "2"]).start()
+    try:
+        yield odoo
+    finally:
+        odoo.stop()
+        subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
+
+
+@pytest.fixture(scope="module")
+def rpc(server):
+    return server.rpc()
+
+
+@pytest.fixture(scope="module")
+def backend(rpc, zoho):
+    return rpc(
+        "zoho.backend",
+        "create",
+        {
+            "name": "Busy Zoho",
+            "accounts_url": zoho.accounts_url,
+            "client_id": zoho.client_id,
+            "client_secret": zoho.client_secret,
+            "refresh_token": zoho.refresh_token,
+            "state": "connected",
+            "invoice_target": "invoices",
+            "daily_credit_budget": 0,
+        },
+    )
+
+
+def wait_for(predicate, timeout=180, every=0.5, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def zoho_jobs(rpc, domain=()):
+    return rpc(
+        "queue.job",
+        "search_read",
+        [("channel", "=", "root.zoho"), *domain],
+        fields=["state", "method_name", "retry", "exc_info", "result"],
+    )
+
+
+def all_zoho_jobs_finished(rpc):
+    jobs = zoho_jobs(rpc)
+    return jobs if all(job["state"] in ("done", "failed") for job in jobs) else None
+
+
+def runs(rpc, backend, *domain):
+    return rpc(
+        "zoho.sync.run",
+        "search_read",
+        [("backend_id", "=", backend), *domain],
+        fields=["kind", "state", "read_count", "requests_made", "message"],
+    )
+
+
+def test_token_refreshed_once_by_two_worker_processes(rpc, backend, zoho):
+    """Both HTTP workers need a token at once: one refresh, under the lock."""
+    results = []
+
+    def test_connection():
+        results.append(rpc("zoho.backend", "action_test_connection", [backend]))
+
+    threads = [threading.Thread(target=test_connection) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 6
+    assert {result["params"]["type"] for result in results} == {"success"}, results
+    assert zoho.tokens_issued == 1
+
+
+def test_run_progress_is_visible_while_the_pull_runs(rpc, backend, zoho):
+    zoho.add_accounts(ACCOUNTS)
+    zoho.add_accounts(
+        600 - ACCOUNTS, Account_Name=lambda i: f"Bulk {i}", Account_Number=False
+    )
+    zoho.page_delay = 1.5
+    try:
+        rpc("zoho.backend", "action_full_sync", [backend])
+        seen = wait_for(
+            lambda: [
+                run
+                for run in runs(rpc, backend, ("kind", "=", "pull"))
+                if run["state"] == "running" and run["read_count"] >= 200
+            ],
+            what="a running pull with committed progress",
+        )
+        assert seen[0]["read_count"] < 600
+    finally:
+        zoho.page_delay = 0.0
+    wait_for(lambda: all_zoho_jobs_finished(rpc), what="the pull job")
+    (pull,) = runs(rpc, backend, ("kind", "=", "pull"))
+    assert pull["state"] == "done", pull
+    assert pull["read_count"] >= 600
+
+
+def test_busy_zoho_loses_nothing(rpc, backend, zoho):
+    """429 to 40 % of the calls while invoices are posted and a sync runs."""
+    bindings = rpc(
+        "zoho.partner.binding",
+        "search_read",
+        [("backend_id", "=", backend), ("zoho_module", "=", "Accounts")],
+        fields=["partner_id", "zoho_id"],
+        limit=INVOICES,
+        order="id",
+    )
+    assert len(bindings) == INVOICES
+    zoho.busy(0.4, retry_after=1)
+    zoho.touch("Accounts", bindings[0]["zoho_id"], Phone="+1 555 0101")
+    rpc("zoho.backend", "action_sync_now", [backend])
+    invoice_ids = []
+    for index, binding in enumerate(bindings):
+        invoice_id = rpc(
+            "account.move",
+            "create",
+            {
+                "move_type": "out_invoice",
+                "partner_id": binding["partner_id"][0],
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Paper", "quantity": 1, "price_unit": 10 + index})
+                ],
+            },
+        )
+        rpc("account.move", "action_post", [invoice_id])
+        invoice_ids.append(invoice_id)
+    jobs = wait_for(lambda: all_zoho_jobs_finished(rpc), what="the Zoho jobs")
+    zoho.busy(0.0)
+    assert zoho.busy_answers > 10  # Zoho really was busy
+    failed = [job for job in jobs if job["state"] != "done"]
+    assert not failed, failed
+    # every invoice exactly once in Zoho, with exactly one real PDF
+    invoices = rpc(
+        "account.move",
+        "read",
+        invoice_ids,
+        ["name", "zoho_record_id", "zoho_module"],
+    )
+    with zoho.lock:
+        zoho_invoices = list(zoho.records["Invoices"].values())
+        attachments = {key: list(value) for key, value in zoho.attachments.items()}
+    assert len(zoho_invoices) == INVOICES
+    for invoice in invoices:
+        assert invoice["zoho_module"] == "Invoices"
+        same = [rec for rec in zoho_invoices if rec["Subject"] == invoice["name"]]
+        assert [rec["id"] for rec in same] == [invoice["zoho_record_id"]]
+        pdfs = attachments[invoice["zoho_record_id"]]
+        assert len(pdfs) == 1, pdfs
+        assert pdfs[0]["content"].startswith(b"%PDF")
+    # facts reached the accounts, and the token endpoint was asked once
+    account = zoho.records["Accounts"][bindings[-1]["zoho_id"]]
+    assert account["Open_Balance__c"] == 10.0 + INVOICES - 1
+    assert zoho.tokens_issued == 1
+    # the runs say what happened; none is left running
+    all_runs = runs(rpc, backend)
+    assert not [run for run in all_runs if run["state"] == "running"]
+    kinds = {run["kind"] for run in all_runs if run["state"] == "done"}
+    assert {"pull", "push_invoice", "push_receivables"} <= kinds
+    pushes = [
+        run
+        for run in all_runs
+        if run["kind"] == "push_invoice" and run["state"] == "done"
+    ]
+    assert len(pushes) == INVOICES
+    assert all(run["requests_made"] >= 3 for run in pushes)
+
+
+def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoho):
+    used = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
+        "credits_used_today"
+    ]
+    rpc("zoho.backend", "write", [backend], {"daily_credit_budget": used + 4})
+    zoho.clear_requests()
+    binding_partners = rpc(
+        "zoho.partner.binding",
+        "search_read",
+        [("backend_id", "=", backend), ("zoho_module", "=", "Accounts")],
+        fields=["partner_id"],
+        limit=2,
+        order="id desc",
+    )
+    for binding in binding_partners:  # two invoice pushes of 3 credits each
+        invoice_id = rpc(
+            "account.move",
+            "create",
+            {
+                "move_type": "out_invoice",
+                "partner_id": binding["partner_id"][0],
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Toner", "quantity": 1, "price_unit": 99})
+                ],
+            },
+        )
+        rpc("account.move", "action_post", [invoice_id])
+    wait_for(
+        lambda: len(runs(rpc, backend, ("state", "=", "retrying"))) >= 2,
+        what="both jobs and the receivables push to stop at the budget",
+    )
+    after = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
+        "credits_used_today"
+    ]
+    assert after == used + 4
+    assert len(zoho.api_requests()) <= 4

@@ -78,6 +78,7 @@ class ZohoBackend(models.Model):
         self.ensure_one()
         with self._zoho_work("pull", full=full, inline_retries=5) as work:
             work.lock("zoho_pull", self.id)
+            work.lock("zoho_bindings", self.id)
             for module in (ACCOUNTS, CONTACTS):
                 self._zoho_pull_module(work, module, full)
         return f"{work.counts}"
@@ -108,6 +109,7 @@ class ZohoBackend(models.Model):
         """Job: fetch the given records now (notifications, retries, decisions)."""
         self.ensure_one()
         with self._zoho_work("pull_ids") as work:
+            work.lock("zoho_bindings", self.id)
             mappings = self._mappings(module)
             zoho_fields = _zoho_fields(module, mappings)
             for record in work.client.get_records(module, zoho_ids, zoho_fields):

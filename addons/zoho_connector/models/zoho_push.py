@@ -14,27 +14,35 @@ from .zoho_work import JOB_MAX_RETRIES
 _logger = logging.getLogger(__name__)
 
 
+class ZohoReceivablesPending(models.Model):
+    """Customers whose money facts changed since they were last sent to Zoho.
+
+    Insert-only for the postings and payments that add rows, delete-only for the
+    push job that removes the rows it has read: neither ever updates a row the
+    other writes, so they never collide.
+    """
+
+    _name = "zoho.receivables.pending"
+    _description = "Zoho receivable facts to send"
+    _log_access = False
+
+    binding_id = fields.Many2one(
+        "zoho.partner.binding", required=True, ondelete="cascade", index=True
+    )
+
+
 class ZohoPartnerBinding(models.Model):
     _inherit = "zoho.partner.binding"
 
-    receivables_dirty = fields.Boolean(
-        readonly=True,
-        copy=False,
-        help="The customer's money facts changed since they were last sent to Zoho.",
-    )
-
     def _zoho_mark_receivables_dirty(self):
-        """Flag these Account bindings and queue one push per backend."""
+        """Note these Account bindings to push, and queue one push per backend."""
         accounts = self.filtered(lambda binding: binding.zoho_module == "Accounts")
         if not accounts:
             return
-        accounts.flush_recordset(["receivables_dirty"])
         self.env.cr.execute(
-            "UPDATE zoho_partner_binding SET receivables_dirty = true"
-            " WHERE id = ANY(%s) AND receivables_dirty IS NOT true",
+            "INSERT INTO zoho_receivables_pending (binding_id) SELECT unnest(%s)",
             [accounts.ids],
         )
-        accounts.invalidate_recordset(["receivables_dirty"])
         for backend in accounts.backend_id:
             backend._zoho_enqueue_receivables()
 
@@ -66,13 +74,17 @@ class ZohoBackend(models.Model):
         """
         self.ensure_one()
         with self._zoho_work("push_receivables") as work:
-            work.lock("zoho_receivables", self.id)
-            bindings = self.env["zoho.partner.binding"].search(
-                [
-                    ("backend_id", "=", self.id),
-                    ("zoho_module", "=", "Accounts"),
-                    ("receivables_dirty", "=", True),
-                ]
+            work.lock("zoho_bindings", self.id)
+            self.env.cr.execute(
+                "SELECT pending.id, pending.binding_id"
+                " FROM zoho_receivables_pending pending"
+                " JOIN zoho_partner_binding binding ON binding.id = pending.binding_id"
+                " WHERE binding.backend_id = %s",
+                [self.id],
+            )
+            rows = self.env.cr.fetchall()
+            bindings = self.env["zoho.partner.binding"].browse(
+                sorted({binding_id for _id, binding_id in rows})
             )
             mappings = self._zoho_odoo_owned_mappings("Accounts")
             for batch in split_every(MAX_RECORDS_PER_WRITE, bindings):
@@ -97,14 +109,14 @@ class ZohoBackend(models.Model):
                             result.get("message") or result.get("code"),
                             details.get("api_name"),
                         )
-                done.write(
-                    {
-                        "receivables_dirty": False,
-                        "receivables_pushed_at": fields.Datetime.now(),
-                    }
-                )
+                done.receivables_pushed_at = fields.Datetime.now()
                 work.counts["updated"] += len(done)
                 work.progress(note=f"{work.counts['read']} accounts")
+            # rows added meanwhile (not read) stay for the next push
+            self.env.cr.execute(
+                "DELETE FROM zoho_receivables_pending WHERE id = ANY(%s)",
+                [[pending_id for pending_id, _binding in rows]],
+            )
         return f"{work.counts}"
 
     def _zoho_odoo_owned_mappings(self, module):

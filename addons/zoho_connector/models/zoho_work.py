@@ -66,7 +66,7 @@ class ZohoWork:
         cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", [name, key])
         if not cr.fetchone()[0]:
             raise errors.ZohoRetryLater(
-                f"{name} {key} is being handled by another job", retry_after_seconds=30
+                f"{name} {key} is being handled by another job", retry_after_seconds=5
             )
 
     def reject(self, module, zoho_id, message, field=None):

@@ -1,6 +1,8 @@
 """The job boundary: what queue_job sees when Zoho is busy, refuses or is spent."""
 
+from odoo import Command
 from odoo.exceptions import UserError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -64,9 +66,7 @@ class TestZohoJobs(ZohoCase):
         activity = self.backend.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertIn("after 3 attempts", activity.note)
-        self.assertTrue(
-            activity.user_id.has_group("zoho_connector.group_zoho_manager")
-        )
+        self.assertTrue(activity.user_id.has_group("zoho_connector.group_zoho_manager"))
 
     def test_daily_budget_is_never_overspent(self):
         used = self.backend.credits_used_today
@@ -96,7 +96,10 @@ class TestZohoJobs(ZohoCase):
         self.backend._zoho_push_receivables()
         upserts = [r for r in self.zoho.api_requests() if r[1].endswith("/upsert")]
         self.assertEqual(len(upserts), 2)
-        self.assertFalse(bindings.filtered("receivables_dirty"))
+        pending = self.env["zoho.receivables.pending"].search(
+            [("binding_id", "in", bindings.ids)]
+        )
+        self.assertFalse(pending)
         self.assertEqual(self.last_run("push_receivables").updated_count, 150)
 
     def test_a_mapping_owned_by_odoo_is_pushed(self):
@@ -135,9 +138,30 @@ class TestZohoJobs(ZohoCase):
             Exception, self.backend._zoho_pull_ids, "Accounts", [self.account_ids[0]]
         )
         self.assertEqual(self.last_run("pull_ids").state, "failed")
-        self.assertFalse(
-            self.env["zoho.sync.run"].search([("state", "=", "running")])
+        self.assertFalse(self.env["zoho.sync.run"].search([("state", "=", "running")]))
+
+    def test_a_neutralized_copy_queues_nothing_to_zoho(self):
+        partner = self.bindings[0].partner_id
+        self.env.flush_all()
+        for query in get_neutralization_queries(["zoho_connector"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertEqual(self.backend.state, "draft")
+        self.assertFalse(self.backend.sudo().refresh_token)
+        self.assertFalse(self.env["zoho.backend.token"].sudo().search([]))
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Paper", "quantity": 1, "price_unit": 9})
+                ],
+            }
         )
+        with self.trap_jobs() as trap:
+            invoice.action_post()
+            trap.assert_jobs_count(0)
+        self.assertEqual(invoice.state, "posted")
 
     def test_export_values_follow_the_odoo_field_type(self):
         self.assertEqual(export_value(3.14159, "monetary"), 3.14)

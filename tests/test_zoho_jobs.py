@@ -43,7 +43,9 @@ def server():
     database = f"{prefix.rstrip('_')}_zoho"
     subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
     subprocess.run(["createdb", "-T", source, database], check=True)
-    odoo = OdooServer(database, extra_args=["--workers", "2"]).start()
+    odoo = OdooServer(database, extra_args=["--workers", "2"])
+    odoo.log_start = odoo.log_path.stat().st_size if odoo.log_path.exists() else 0
+    odoo.start()
     try:
         yield odoo
     finally:
@@ -107,14 +109,17 @@ def runs(rpc, backend, *domain):
     )
 
 
-def test_token_refreshed_once_by_two_worker_processes(rpc, backend, zoho):
+def test_token_refreshed_once_by_two_worker_processes(server, backend, zoho):
     """Both HTTP workers need a token at once: one refresh, under the lock."""
     results = []
+    clients = [server.rpc() for _ in range(6)]  # one connection per thread
+    barrier = threading.Barrier(len(clients))
 
-    def test_connection():
-        results.append(rpc("zoho.backend", "action_test_connection", [backend]))
+    def test_connection(client):
+        barrier.wait()
+        results.append(client("zoho.backend", "action_test_connection", [backend]))
 
-    threads = [threading.Thread(target=test_connection) for _ in range(6)]
+    threads = [threading.Thread(target=test_connection, args=(c,)) for c in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -180,7 +185,7 @@ def test_busy_zoho_loses_nothing(rpc, backend, zoho):
         invoice_ids.append(invoice_id)
     jobs = wait_for(lambda: all_zoho_jobs_finished(rpc), what="the Zoho jobs")
     zoho.busy(0.0)
-    assert zoho.busy_answers > 10  # Zoho really was busy
+    assert zoho.busy_answers >= 5  # Zoho really was busy
     failed = [job for job in jobs if job["state"] != "done"]
     assert not failed, failed
     # every invoice exactly once in Zoho, with exactly one real PDF
@@ -255,3 +260,12 @@ def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoh
     ]
     assert after == used + 4
     assert len(zoho.api_requests()) <= 4
+
+
+def test_no_error_in_the_server_log(server):
+    """No serialization failure, no lost race, nothing else logged as an error."""
+    with open(server.log_path, "rb") as log:
+        log.seek(server.log_start)
+        lines = log.read().decode(errors="replace").splitlines()
+    errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line]
+    assert not errors, errors[:5]

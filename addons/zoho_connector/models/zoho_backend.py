@@ -328,7 +328,8 @@ class ZohoBackend(models.Model):
             return self._notify(message, "danger")
         except UserError as exc:
             return self._notify(str(exc), "danger")
-        self.sudo().write({"state": "connected", "last_error": False})
+        if self.state != "connected" or self.last_error:
+            self.sudo().write({"state": "connected", "last_error": False})
         name = (org or {}).get("company_name") or self.env._("your organisation")
         has_invoices = "Invoices" in {module.get("api_name") for module in modules}
         return self._notify(

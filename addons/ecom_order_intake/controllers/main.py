@@ -59,6 +59,7 @@ class OrderIntakeController(http.Controller):
                 dict(httprequest.headers),
                 body,
                 header,
+                own_transaction=True,
             )
         )
         status["status_url"] = self._status_path(shop, status["intake"])

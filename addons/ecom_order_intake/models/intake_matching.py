@@ -7,6 +7,7 @@ person resolves. Nothing is guessed.
 from dataclasses import dataclass, field
 
 from odoo import models
+from odoo.osv.expression import OR as Domain_or
 from odoo.tools import float_compare, float_is_zero
 
 from ..parsers.common import PAYMENT_CARD
@@ -56,7 +57,24 @@ class EcomOrderIntake(models.Model):
             self._match_currency(parsed, result)
         for line in parsed.lines:
             result.lines.append(self._match_line(line, result))
+        self._collect_order_problems(parsed, result)
         return result
+
+    def _collect_order_problems(self, parsed, result):
+        """Hook: add the problems that send this order to review.
+
+        Called once the customer (``result.partner``, None when not found), the
+        currency and the lines are matched. Extend it with ``_inherit`` to hold
+        more orders for a person, e.g. a customer on credit hold::
+
+            def _collect_order_problems(self, parsed, result):
+                super()._collect_order_problems(parsed, result)
+                if result.partner and result.partner.credit_hold:
+                    result.add("credit_hold", self.env._("... is on credit hold."))
+
+        :param parsed: the parsed order (``parsers.common.ParsedOrder``)
+        :param result: the :class:`MatchResult` to add problems to
+        """
 
     # -- customer ---------------------------------------------------------
 
@@ -81,24 +99,16 @@ class EcomOrderIntake(models.Model):
         )
         if mapped:
             return mapped.commercial_partner_id
-        Partner = self.env["res.partner"].with_context(active_test=True)
-        company_domain = Partner._check_company_domain(self.company_id)
         steps = [
-            ("zoho_account_id", party.zoho_account_id, "Zoho account ID"),
-            ("ref", party.ref, "customer reference"),
-            ("vat", party.vat and party.vat.replace(" ", ""), "VAT number"),
-            ("email", party.email, "e-mail"),
-            ("name", party.name, "name"),
+            ("zoho_account_id", party.zoho_account_id, self.env._("Zoho account ID")),
+            ("ref", party.ref, self.env._("customer reference")),
+            ("vat", party.vat and party.vat.replace(" ", ""), self.env._("VAT number")),
+            ("email", party.email, self.env._("e-mail")),
+            ("name", party.name, self.env._("name")),
         ]
-        for field_name, value, label in steps:
-            if not value:
-                continue
-            operator = "=ilike" if field_name == "email" else "="
-            partners = Partner.search(
-                [*company_domain, (field_name, operator, value.strip())]
-            ).mapped("commercial_partner_id")
-            if len(partners) == 1:
-                return partners
+        steps = [(name, value.strip(), label) for name, value, label in steps if value]
+        found = self._customers_by_identifier(steps)
+        for (_field, value, label), partners in zip(steps, found, strict=True):
             if len(partners) > 1:
                 result.add(
                     "customer_ambiguous",
@@ -112,6 +122,31 @@ class EcomOrderIntake(models.Model):
                     ),
                 )
                 return None
+        matched = self.env["res.partner"].union(*found)
+        if len(matched) > 1:
+            # the identifiers disagree: never pick one silently
+            result.add(
+                "customer_conflict",
+                self.env._(
+                    "The order names different customers: %s. Choose the right "
+                    "one on this intake and process it again.",
+                    "; ".join(
+                        self.env._(
+                            "%(label)s “%(value)s” is %(customer)s",
+                            label=label,
+                            value=value,
+                            customer=partners.display_name,
+                        )
+                        for (_field, value, label), partners in zip(
+                            steps, found, strict=True
+                        )
+                        if partners
+                    ),
+                ),
+            )
+            return None
+        if matched:
+            return matched
         described = ", ".join(
             f"{label} “{value}”"
             for label, value in (
@@ -133,6 +168,39 @@ class EcomOrderIntake(models.Model):
             ),
         )
         return None
+
+    def _customers_by_identifier(self, steps):
+        """:return: for each ``(field, value, label)`` step, the commercial partners
+        it designates (one query for all of them)."""
+        Partner = self.env["res.partner"].with_context(active_test=True)
+        domains = [
+            [(field_name, "=ilike" if field_name == "email" else "=", value)]
+            for field_name, value, _label in steps
+        ]
+        if not domains:
+            return []
+        partners = Partner.search(
+            [
+                *Partner._check_company_domain(self.company_id),
+                *Domain_or(domains),
+            ]
+        )
+        found = []
+        for field_name, value, _label in steps:
+            if field_name == "email":
+                hits = partners.filtered(
+                    lambda partner, value=value: (
+                        (partner.email or "").lower() == value.lower()
+                    )
+                )
+            else:
+                hits = partners.filtered(
+                    lambda partner, field_name=field_name, value=value: (
+                        partner[field_name] == value
+                    )
+                )
+            found.append(hits.commercial_partner_id)
+        return found
 
     def _check_eligibility(self, parsed, result):
         partner = result.partner

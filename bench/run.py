@@ -28,6 +28,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
+from accept_concurrency import bench_accept_concurrent  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
 from order_document import native_order  # noqa: E402
@@ -151,6 +152,9 @@ def main():
             results["accept"] = bench_accept(
                 server, "bench", secret, args.requests, args.rounds
             )
+            results["accept_8_senders"] = bench_accept_concurrent(
+                server, "bench", secret, signature
+            )
         finally:
             server.stop()
 
@@ -195,6 +199,11 @@ def main():
         )
     accept_ratio = ratios["accept_rate_vs_bare_insert_route"]
     print(f"  ratio intake / bare INSERT route: {accept_ratio:.2f}")
+    crowd = results["accept_8_senders"]
+    print(
+        f"  8 senders: intake {crowd['intake_per_s']:.1f} req/s, bare"
+        f" {crowd['bare_per_s']:.1f} req/s, ratio {crowd['ratio']:.2f}"
+    )
     print("XML → confirmed sale order (one transaction per order)")
     print(
         f"  intake (parse, match, create, confirm)"

@@ -199,9 +199,6 @@ class EcomOrderIntake(models.Model):
             False when this was a repeated delivery of a stored document
         """
         key = document_key(parsed_header, body)
-        existing = self._find_delivery(shop, webhook_id, key)
-        if existing:
-            return existing._status_payload(), False
         vals = {
             "shop_id": shop.id,
             "webhook_id": webhook_id,
@@ -230,6 +227,7 @@ class EcomOrderIntake(models.Model):
                 mail_create_nolog=True,
                 mail_create_nosubscribe=True,
                 mail_notrack=True,
+                tracking_disable=True,
             ).create(vals)
             intake._enqueue_processing()
             return intake._status_payload(), True
@@ -264,8 +262,14 @@ class EcomOrderIntake(models.Model):
 
     @staticmethod
     def _take_claims(cr, claims):
-        for claim in claims:
-            cr.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [claim])
+        # in a fixed order (sorted), so two deliveries never wait for each other
+        cr.execute(
+            "SELECT "
+            + ", ".join(
+                ["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(claims)
+            ),
+            claims,
+        )
 
     @api.model
     def _find_delivery(self, shop, webhook_id, key):
@@ -282,11 +286,17 @@ class EcomOrderIntake(models.Model):
     def _enqueue_processing(self):
         for intake in self:
             # the job works as OdooBot, not as the anonymous caller of the webhook
+            # a new intake cannot have a job yet: no identity key to look up
+            identity_key = (
+                f"ecom.order.intake,{intake.id}:{intake.attempt_count}"
+                if intake.attempt_count or intake.job_uuid
+                else None
+            )
             job = (
                 intake.with_user(SUPERUSER_ID)
                 .with_delay(
                     description=self.env._("Process web shop order %s", intake.name),
-                    identity_key=f"ecom.order.intake,{intake.id}:{intake.attempt_count}",
+                    identity_key=identity_key,
                 )
                 ._process_job()
             )

@@ -38,6 +38,7 @@ class MatchResult:
     delivery_partner: object = None
     lines: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    shop_mappings: object = None  # this order's shop mappings, read once
 
     def add(self, code, message, line_ref=None):
         self.problems.append(Problem(code, message, line_ref))
@@ -51,6 +52,7 @@ class EcomOrderIntake(models.Model):
         """:return: a :class:`MatchResult` for the parsed order (never raises)."""
         self.ensure_one()
         result = MatchResult()
+        result.shop_mappings = self._read_shop_mappings(parsed)
         result.partner = self._match_customer(parsed.customer, result)
         if result.partner:
             self._check_eligibility(parsed, result)
@@ -76,6 +78,33 @@ class EcomOrderIntake(models.Model):
         :param result: the :class:`MatchResult` to add problems to
         """
 
+    def _read_shop_mappings(self, parsed):
+        """:return: the shop's mappings of every code this order carries (one
+        query instead of one per line)."""
+        codes = set(self._customer_codes(parsed.customer))
+        for line in parsed.lines:
+            codes.update((line.sku, line.gtin))
+        codes.discard(None)
+        codes.discard("")
+        return self.env["ecom.shop.mapping"].search(
+            [("shop_id", "=", self.shop_id.id), ("external_code", "in", list(codes))]
+        )
+
+    def _mapped(self, result, kind, codes):
+        """:return: the record the shop mapped the first of ``codes`` to, or None."""
+        if result.shop_mappings is None:
+            return self.env["ecom.shop.mapping"]._lookup(self.shop_id, kind, codes)
+        by_code = {
+            mapping.external_code: mapping
+            for mapping in result.shop_mappings
+            if mapping.kind == kind
+        }
+        for code in codes:
+            if code and code in by_code:
+                mapping = by_code[code]
+                return mapping.partner_id if kind == "customer" else mapping.product_id
+        return None
+
     # -- customer ---------------------------------------------------------
 
     def _customer_codes(self, party):
@@ -94,9 +123,7 @@ class EcomOrderIntake(models.Model):
         # a reviewer's choice on this intake wins, then the shop's mappings
         if self.partner_id:
             return self.partner_id.commercial_partner_id
-        mapped = self.env["ecom.shop.mapping"]._lookup(
-            self.shop_id, "customer", self._customer_codes(party)
-        )
+        mapped = self._mapped(result, "customer", self._customer_codes(party))
         if mapped:
             return mapped.commercial_partner_id
         steps = [
@@ -272,9 +299,7 @@ class EcomOrderIntake(models.Model):
         )[:1]
         if reviewed.product_id:
             return reviewed.product_id
-        mapped = self.env["ecom.shop.mapping"]._lookup(
-            self.shop_id, "product", [line.sku, line.gtin]
-        )
+        mapped = self._mapped(result, "product", [line.sku, line.gtin])
         if mapped:
             return mapped
         Product = self.env["product.product"]

@@ -5,12 +5,11 @@
 """
 
 import os
-import subprocess
 import time
 import uuid
 
 import pytest
-from odoo_server import OdooServer, load_webhook_signature
+from odoo_server import load_webhook_signature, served_copy
 
 signature = load_webhook_signature()
 
@@ -21,15 +20,8 @@ def odoo_server():
     if not source:
         pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
     prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
-    database = f"{prefix.rstrip('_')}_http"
-    subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
-    subprocess.run(["createdb", "-T", source, database], check=True)
-    server = OdooServer(database).start()
-    try:
+    with served_copy(source, f"{prefix.rstrip('_')}_http") as server:
         yield server
-    finally:
-        server.stop()
-        subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,11 @@ the calls, every transaction committed for real (no test-mode shortcuts).
 import importlib.util
 import os
 import pathlib
-import subprocess
 import threading
 import time
 
 import pytest
-from odoo_server import OdooServer
+from odoo_server import served_copy
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 FAKE_ZOHO_PY = REPO / "addons/zoho_connector/tests/fake_zoho.py"
@@ -40,17 +39,10 @@ def server():
     if not source:
         pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
     prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
-    database = f"{prefix.rstrip('_')}_zoho"
-    subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
-    subprocess.run(["createdb", "-T", source, database], check=True)
-    odoo = OdooServer(database, extra_args=["--workers", "2"])
-    odoo.log_start = odoo.log_path.stat().st_size if odoo.log_path.exists() else 0
-    odoo.start()
-    try:
+    with served_copy(
+        source, f"{prefix.rstrip('_')}_zoho", extra_args=["--workers", "2"]
+    ) as odoo:
         yield odoo
-    finally:
-        odoo.stop()
-        subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +83,30 @@ def zoho_jobs(rpc, domain=()):
         "queue.job",
         "search_read",
         [("channel", "=", "root.zoho"), *domain],
-        fields=["state", "method_name", "retry", "exc_info", "result"],
+        fields=["state", "method_name", "retry", "eta", "exc_info", "result"],
     )
 
 
 def all_zoho_jobs_finished(rpc):
     jobs = zoho_jobs(rpc)
     return jobs if all(job["state"] in ("done", "failed") for job in jobs) else None
+
+
+def post_invoice(rpc, partner_id, product, price):
+    """Create and post a customer invoice of one line; :return: its id."""
+    invoice_id = rpc(
+        "account.move",
+        "create",
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner_id,
+            "invoice_line_ids": [
+                (0, 0, {"name": product, "quantity": 1, "price_unit": price})
+            ],
+        },
+    )
+    rpc("account.move", "action_post", [invoice_id])
+    return invoice_id
 
 
 def runs(rpc, backend, *domain):
@@ -170,19 +179,9 @@ def test_busy_zoho_loses_nothing(rpc, backend, zoho):
     rpc("zoho.backend", "action_sync_now", [backend])
     invoice_ids = []
     for index, binding in enumerate(bindings):
-        invoice_id = rpc(
-            "account.move",
-            "create",
-            {
-                "move_type": "out_invoice",
-                "partner_id": binding["partner_id"][0],
-                "invoice_line_ids": [
-                    (0, 0, {"name": "Paper", "quantity": 1, "price_unit": 10 + index})
-                ],
-            },
+        invoice_ids.append(
+            post_invoice(rpc, binding["partner_id"][0], "Paper", 10 + index)
         )
-        rpc("account.move", "action_post", [invoice_id])
-        invoice_ids.append(invoice_id)
     jobs = wait_for(lambda: all_zoho_jobs_finished(rpc), what="the Zoho jobs")
     zoho.busy(0.0)
     assert zoho.busy_answers >= 5  # Zoho really was busy
@@ -239,22 +238,18 @@ def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoh
         order="id desc",
     )
     for binding in binding_partners:  # two invoice pushes of 3 credits each
-        invoice_id = rpc(
-            "account.move",
-            "create",
-            {
-                "move_type": "out_invoice",
-                "partner_id": binding["partner_id"][0],
-                "invoice_line_ids": [
-                    (0, 0, {"name": "Toner", "quantity": 1, "price_unit": 99})
-                ],
-            },
+        post_invoice(rpc, binding["partner_id"][0], "Toner", 99)
+    tomorrow = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 3600))
+
+    def budget_reached():
+        """Every job still open waits for tomorrow's credits."""
+        jobs = zoho_jobs(rpc, [("state", "not in", ("done", "failed"))])
+        return jobs and all(
+            job["state"] == "pending" and job["eta"] and job["eta"] > tomorrow
+            for job in jobs
         )
-        rpc("account.move", "action_post", [invoice_id])
-    wait_for(
-        lambda: len(runs(rpc, backend, ("state", "=", "retrying"))) >= 2,
-        what="both jobs and the receivables push to stop at the budget",
-    )
+
+    wait_for(budget_reached, what="the jobs to stop at the day's budget")
     after = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
         "credits_used_today"
     ]

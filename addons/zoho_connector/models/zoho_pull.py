@@ -124,12 +124,13 @@ class ZohoBackend(models.Model):
                 work.counts[outcome] += 1
         return f"{work.counts}"
 
-    def _mappings(self, module):
+    def _mappings(self, module, owner="zoho"):
+        """:return: the active mappings of ``module`` whose values ``owner`` owns."""
         return self.field_mapping_ids.filtered(
             lambda mapping: (
                 mapping.active
                 and mapping.zoho_module == module
-                and mapping.owner == "zoho"
+                and mapping.owner == owner
             )
         )
 

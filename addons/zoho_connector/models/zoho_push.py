@@ -86,7 +86,7 @@ class ZohoBackend(models.Model):
             bindings = self.env["zoho.partner.binding"].browse(
                 sorted({binding_id for _id, binding_id in rows})
             )
-            mappings = self._zoho_odoo_owned_mappings("Accounts")
+            mappings = self._mappings("Accounts", owner="odoo")
             for batch in split_every(MAX_RECORDS_PER_WRITE, bindings):
                 records = [
                     {"id": binding.zoho_id}
@@ -118,15 +118,6 @@ class ZohoBackend(models.Model):
                 [[pending_id for pending_id, _binding in rows]],
             )
         return f"{work.counts}"
-
-    def _zoho_odoo_owned_mappings(self, module):
-        return self.field_mapping_ids.filtered(
-            lambda mapping: (
-                mapping.active
-                and mapping.zoho_module == module
-                and mapping.owner == "odoo"
-            )
-        )
 
     def _zoho_export_values(self, partner, mappings):
         """:return: ``{zoho field: value}`` of ``partner`` for these mappings."""

@@ -194,4 +194,4 @@ class ZohoBackend(models.Model):
     def _mark_broken(self, error):
         """Flag the backend in a transaction of its own: the job's is rolled back."""
         with independent_env(self.env) as env:
-            super(ZohoBackend, self.with_env(env))._mark_broken(error)
+            return super(ZohoBackend, self.with_env(env))._mark_broken(error)

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import SUPERUSER_ID, api, models
 
 from .zoho_work import JOB_MAX_RETRIES
 
@@ -15,18 +15,23 @@ class AccountMove(models.Model):
         return posted
 
     def _zoho_enqueue_invoice_push(self):
-        bindings = self.env["zoho.partner.binding"].search(
-            [
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("zoho_module", "=", "Accounts"),
-                ("backend_id.state", "=", "connected"),
-            ]
+        # whoever posts, the integration works as OdooBot (jobs included)
+        bindings = (
+            self.env["zoho.partner.binding"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("zoho_module", "=", "Accounts"),
+                    ("backend_id.state", "=", "connected"),
+                ]
+            )
         )
         for invoice in self.filtered(lambda move: move.move_type == "out_invoice"):
             for binding in bindings.filtered(
                 lambda bind, inv=invoice: bind.partner_id == inv.commercial_partner_id
             ):
-                invoice.with_delay(
+                invoice.with_user(SUPERUSER_ID).with_delay(
                     description=f"Zoho: push invoice {invoice.name}",
                     identity_key=f"zoho-invoice-{invoice.id}-{binding.backend_id.id}",
                     max_retries=JOB_MAX_RETRIES,

@@ -84,7 +84,7 @@ class ResPartner(models.Model):
 
     def _zoho_enqueue_receivables(self):
         """Flag these customers' bound accounts; one batched push per backend."""
-        self.env["zoho.partner.binding"].search(
+        self.env["zoho.partner.binding"].sudo().search(
             [
                 ("partner_id", "in", self.commercial_partner_id.ids),
                 ("zoho_module", "=", "Accounts"),

@@ -3,7 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -95,7 +95,7 @@ class ZohoBackend(models.Model):
         ids = [str(zoho_id) for zoho_id in payload.get("ids") or []]
         if module not in ("Accounts", "Contacts") or not ids:
             return True
-        backend.with_delay(
+        backend.with_user(SUPERUSER_ID).with_delay(
             description=f"Zoho: {payload.get('operation', 'change')} of {module}",
             max_retries=JOB_MAX_RETRIES,
         )._zoho_pull_ids(module, ids)

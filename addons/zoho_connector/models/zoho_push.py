@@ -3,7 +3,7 @@
 import base64
 import logging
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import split_every
 
 from ..components.client import MAX_RECORDS_PER_WRITE
@@ -59,11 +59,15 @@ class ZohoBackend(models.Model):
 
     def _zoho_enqueue_receivables(self):
         self.ensure_one()
-        return self.with_delay(
-            description=self.env._("Zoho: receivable facts to %s", self.name),
-            identity_key=f"zoho-receivables-{self.id}",
-            max_retries=JOB_MAX_RETRIES,
-        )._zoho_push_receivables()
+        return (
+            self.with_user(SUPERUSER_ID)
+            .with_delay(
+                description=self.env._("Zoho: receivable facts to %s", self.name),
+                identity_key=f"zoho-receivables-{self.id}",
+                max_retries=JOB_MAX_RETRIES,
+            )
+            ._zoho_push_receivables()
+        )
 
     def _zoho_push_receivables(self):
         """Job: send the money facts of every flagged customer, 100 per call.

@@ -73,6 +73,24 @@ class TestZohoPush(ZohoCase):
                 if rec.get("Subject") == invoice.name
             ]
 
+    def test_a_billing_clerk_posts_and_odoobot_talks_to_zoho(self):
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Billing clerk",
+                "login": "zoho-billing-clerk",
+                "groups_id": [
+                    (6, 0, [self.env.ref("account.group_account_invoice").id])
+                ],
+            }
+        )
+        invoice = self.make_invoice(42.0)
+        with self.trap_jobs() as trap:
+            invoice.with_user(clerk).action_post()
+            trap.assert_jobs_count(2)
+            self.assertEqual({job.user_id for job in trap.enqueued_jobs}, {1})
+            trap.perform_enqueued_jobs()
+        self.assertTrue(invoice.zoho_record_id)
+
     def test_retried_invoice_job_after_timeout_makes_no_duplicate(self):
         invoice = self.make_invoice(80.0)
         with self.trap_jobs():

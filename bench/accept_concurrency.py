@@ -40,13 +40,12 @@ def _hammer(url, make_request, senders, per_sender):
     return senders * per_sender / elapsed
 
 
-def bench_accept_concurrent(server, shop_code, secret, signature, senders=8, count=200):
-    """:return: ``{"senders", "intake_per_s", "bare_per_s", "ratio"}``."""
-    intake_url = f"{server.url}/ecom/intake/{shop_code}/orders"
-    bare_url = f"{server.url}/o2c_bench/insert"
+def accept_requests(secret, signature):
+    """:return: ``(intake_request, bare_request)``: each makes a fresh
+    ``(body, headers)`` for the intake route and for the bare INSERT route."""
 
     def intake_request():
-        body = native_order(f"C-{uuid.uuid4().hex}")
+        body = native_order(f"B-{uuid.uuid4().hex}")
         headers = signature.signed_headers(
             secret, uuid.uuid4().hex, int(time.time()), body
         )
@@ -54,9 +53,17 @@ def bench_accept_concurrent(server, shop_code, secret, signature, senders=8, cou
         return body, headers
 
     def bare_request():
-        body = native_order(f"C-{uuid.uuid4().hex}")
+        body = native_order(f"B-{uuid.uuid4().hex}")
         return body, {"Content-Type": "application/xml"}
 
+    return intake_request, bare_request
+
+
+def bench_accept_concurrent(server, shop_code, secret, signature, senders=8, count=200):
+    """:return: ``{"senders", "intake_per_s", "bare_per_s", "ratio"}``."""
+    intake_url = f"{server.url}/ecom/intake/{shop_code}/orders"
+    bare_url = f"{server.url}/o2c_bench/insert"
+    intake_request, bare_request = accept_requests(secret, signature)
     per_sender = max(count // senders, 1)
     ours, bare = [], []
     for _ in range(2):

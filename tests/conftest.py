@@ -4,6 +4,7 @@
 ``O2C_TEST_DB``; these tests copy it and start their own Odoo on a free port.
 """
 
+import contextlib
 import os
 import time
 import uuid
@@ -14,13 +15,20 @@ from odoo_server import load_webhook_signature, served_copy
 signature = load_webhook_signature()
 
 
-@pytest.fixture(scope="session")
-def odoo_server():
+@contextlib.contextmanager
+def served_test_copy(suffix, **server_options):
+    """Serve a copy of ``make test``'s database, named ``<prefix>_<suffix>``."""
     source = os.environ.get("O2C_TEST_DB")
     if not source:
         pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
     prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
-    with served_copy(source, f"{prefix.rstrip('_')}_http") as server:
+    with served_copy(source, f"{prefix.rstrip('_')}_{suffix}", **server_options) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def odoo_server():
+    with served_test_copy("http") as server:
         yield server
 
 

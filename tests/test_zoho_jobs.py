@@ -4,13 +4,12 @@ the calls, every transaction committed for real (no test-mode shortcuts).
 """
 
 import importlib.util
-import os
 import pathlib
 import threading
 import time
 
 import pytest
-from odoo_server import served_copy
+from conftest import served_test_copy
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 FAKE_ZOHO_PY = REPO / "addons/zoho_connector/tests/fake_zoho.py"
@@ -35,13 +34,7 @@ def zoho():
 @pytest.fixture(scope="module")
 def server():
     """A copy of the test database served by ``--workers 2`` (prefork)."""
-    source = os.environ.get("O2C_TEST_DB")
-    if not source:
-        pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
-    prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
-    with served_copy(
-        source, f"{prefix.rstrip('_')}_zoho", extra_args=["--workers", "2"]
-    ) as odoo:
+    with served_test_copy("zoho", extra_args=["--workers", "2"]) as odoo:
         yield odoo
 
 

@@ -169,6 +169,13 @@ class ZohoBackend(models.Model):
             except MappingError as exc:
                 if run is None:
                     raise MappingError(f"{mapping.zoho_field}: {exc}") from exc
+                # the same unknown owner or country on a thousand accounts is one
+                # thing to fix: logged once per run, with the first record
+                seen = ("logged", mapping.zoho_field, str(exc))
+                if lookups is not None:
+                    if seen in lookups:
+                        continue
+                    lookups[seen] = True
                 run._log_error(
                     module, str(record["id"]), str(exc), field=mapping.zoho_field
                 )

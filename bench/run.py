@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 
 import requests
 
@@ -29,9 +28,9 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
 import job_ticket  # noqa: E402
+from accept_concurrency import accept_requests, bench_accept_concurrent  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
-from order_document import native_order  # noqa: E402
 from portal_account import bench_portal_account, report  # noqa: E402
 
 signature = load_webhook_signature()
@@ -64,18 +63,7 @@ def bench_accept(server, shop_code, secret, count, rounds):
     intake_url = f"{server.url}/ecom/intake/{shop_code}/orders"
     bare_url = f"{server.url}/o2c_bench/insert"
 
-    def intake_request():
-        body = native_order(f"B-{uuid.uuid4().hex}")
-        headers = signature.signed_headers(
-            secret, uuid.uuid4().hex, int(time.time()), body
-        )
-        headers["Content-Type"] = "application/xml"
-        return body, headers
-
-    def bare_request():
-        body = native_order(f"B-{uuid.uuid4().hex}")
-        return body, {"Content-Type": "application/xml"}
-
+    intake_request, bare_request = accept_requests(secret, signature)
     timed_posts(session, intake_url, 20, intake_request)  # warm up
     timed_posts(session, bare_url, 20, bare_request)
     ours, bare = [], []
@@ -153,6 +141,9 @@ def main():
             results["accept"] = bench_accept(
                 server, "bench", secret, args.requests, args.rounds
             )
+            results["accept_8_senders"] = bench_accept_concurrent(
+                server, "bench", secret, signature
+            )
         finally:
             server.stop()
 
@@ -205,6 +196,11 @@ def main():
         )
     accept_ratio = ratios["accept_rate_vs_bare_insert_route"]
     print(f"  ratio intake / bare INSERT route: {accept_ratio:.2f}")
+    crowd = results["accept_8_senders"]
+    print(
+        f"  8 senders: intake {crowd['intake_per_s']:.1f} req/s, bare"
+        f" {crowd['bare_per_s']:.1f} req/s, ratio {crowd['ratio']:.2f}"
+    )
     print("XML → confirmed sale order (one transaction per order)")
     print(
         f"  intake (parse, match, create, confirm)"

@@ -4,32 +4,32 @@
 ``O2C_TEST_DB``; these tests copy it and start their own Odoo on a free port.
 """
 
+import contextlib
 import os
-import subprocess
 import time
 import uuid
 
 import pytest
-from odoo_server import OdooServer, load_webhook_signature
+from odoo_server import load_webhook_signature, served_copy
 
 signature = load_webhook_signature()
 
 
-@pytest.fixture(scope="session")
-def odoo_server():
+@contextlib.contextmanager
+def served_test_copy(suffix, **server_options):
+    """Serve a copy of ``make test``'s database, named ``<prefix>_<suffix>``."""
     source = os.environ.get("O2C_TEST_DB")
     if not source:
         pytest.fail("O2C_TEST_DB is not set: run these tests through `make test`.")
     prefix = os.environ.get("O2C_TEST_DB_PREFIX", source)
-    database = f"{prefix.rstrip('_')}_http"
-    subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
-    subprocess.run(["createdb", "-T", source, database], check=True)
-    server = OdooServer(database).start()
-    try:
+    with served_copy(source, f"{prefix.rstrip('_')}_{suffix}", **server_options) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def odoo_server():
+    with served_test_copy("http") as server:
         yield server
-    finally:
-        server.stop()
-        subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,23 @@ def load_webhook_signature():
     return load_by_path("o2c_webhook_signature", SIGNATURE_PY)
 
 
+@contextlib.contextmanager
+def served_copy(source, database, **server_options):
+    """Copy database ``source`` to ``database``, serve it, drop it afterwards.
+
+    :yield: the started :class:`OdooServer`
+    """
+    subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
+    subprocess.run(["createdb", "-T", source, database], check=True)
+    server = OdooServer(database, **server_options)
+    server.log_start = server.log_path.stat().st_size if server.log_path.exists() else 0
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
+
+
 def free_port():
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))

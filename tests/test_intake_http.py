@@ -136,3 +136,20 @@ def test_status_route_needs_the_signature(odoo_server, shop):
         requests.get(status_url, headers=signed(other, b""), timeout=30).status_code
         == 401
     )
+
+
+def test_lost_races_leave_no_error_in_the_server_log(odoo_server, shop):
+    """Duplicates racing each other wait on the claim: no unique-key violation."""
+    body = native("RACE-3")
+    deliveries = [(body, signed(shop, body, webhook_id="msg_race_3"))] * 3 + [
+        (body, signed(shop, body, webhook_id=f"msg_race_3_{n}")) for n in range(3)
+    ]
+    results = _post_together(odoo_server, shop, deliveries)
+    assert sorted(r.status_code for r in results) == [200] * 5 + [202]
+    text = odoo_server.log_path.read_text(errors="replace")
+    errors = [
+        line
+        for line in text.splitlines()
+        if odoo_server.database in line and (" ERROR " in line or " CRITICAL " in line)
+    ]
+    assert not errors, errors[:5]

@@ -36,6 +36,8 @@ class ZohoBackend(models.Model):
         self.with_context(active_test=False).search([])._dso_add_credit_hold_mappings()
 
     def _dso_add_credit_hold_mappings(self):
+        """Map the hold fields as Odoo-owned: the connector's own ``Credit_Hold__c``
+        mapping (unique per backend and Zoho field) is repointed to the hold."""
         Mapping = self.env["zoho.field.mapping"].with_context(active_test=False)
         odoo_fields = {
             field.name: field
@@ -47,23 +49,29 @@ class ZohoBackend(models.Model):
             )
         }
         for backend in self:
-            known = set(
-                Mapping.search(
+            known = {
+                mapping.zoho_field: mapping
+                for mapping in Mapping.search(
                     [("backend_id", "=", backend.id), ("zoho_module", "=", "Accounts")]
-                ).mapped("zoho_field")
-            )
-            Mapping.create(
-                [
-                    {
-                        "backend_id": backend.id,
-                        "sequence": 100,
-                        "zoho_module": "Accounts",
-                        "zoho_field": zoho_field,
-                        "odoo_field_id": odoo_fields[odoo_field].id,
-                        "transform": transform,
-                        "owner": "odoo",
-                    }
-                    for zoho_field, odoo_field, transform in CREDIT_HOLD_MAPPINGS
-                    if zoho_field not in known
-                ]
-            )
+                )
+            }
+            new = []
+            for zoho_field, odoo_field, transform in CREDIT_HOLD_MAPPINGS:
+                values = {
+                    "odoo_field_id": odoo_fields[odoo_field].id,
+                    "transform": transform,
+                    "owner": "odoo",
+                }
+                if zoho_field in known:
+                    known[zoho_field].write(values)
+                else:
+                    new.append(
+                        dict(
+                            values,
+                            backend_id=backend.id,
+                            sequence=100,
+                            zoho_module="Accounts",
+                            zoho_field=zoho_field,
+                        )
+                    )
+            Mapping.create(new)

@@ -136,6 +136,7 @@ class TestCreditHoldZoho(ZohoCase):
             trap.perform_enqueued_jobs()
         account = self.zoho.records["Accounts"][account_id]
         self.assertIs(account["Credit_Hold__c"], True)
+        self.assertIn("Bounced", account["Credit_Hold_Reason__c"])
         with self.trap_jobs() as trap:
             customer.write({"credit_hold_manual": False})
             trap.perform_enqueued_jobs()

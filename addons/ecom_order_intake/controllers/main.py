@@ -59,6 +59,7 @@ class OrderIntakeController(http.Controller):
                 dict(httprequest.headers),
                 body,
                 header,
+                own_transaction=True,
             )
         )
         status["status_url"] = self._status_path(shop, status["intake"])
@@ -96,8 +97,20 @@ class OrderIntakeController(http.Controller):
     # -- helpers ----------------------------------------------------------------
 
     def _get_shop(self, shop_code):
+        # one query: the shop and the settings the door needs
         shop = (
-            request.env["ecom.shop"].sudo().search([("code", "=", shop_code)], limit=1)
+            request.env["ecom.shop"]
+            .sudo()
+            .search_fetch(
+                [("code", "=", shop_code)],
+                [
+                    "code",
+                    "company_id",
+                    "max_body_bytes",
+                    "timestamp_tolerance_seconds",
+                ],
+                limit=1,
+            )
         )
         return shop or None
 

@@ -7,6 +7,7 @@ person resolves. Nothing is guessed.
 from dataclasses import dataclass, field
 
 from odoo import models
+from odoo.osv.expression import OR as Domain_or
 from odoo.tools import float_compare, float_is_zero
 
 from ..parsers.common import PAYMENT_CARD
@@ -37,6 +38,7 @@ class MatchResult:
     delivery_partner: object = None
     lines: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    shop_mappings: object = None  # this order's shop mappings, read once
 
     def add(self, code, message, line_ref=None):
         self.problems.append(Problem(code, message, line_ref))
@@ -50,13 +52,58 @@ class EcomOrderIntake(models.Model):
         """:return: a :class:`MatchResult` for the parsed order (never raises)."""
         self.ensure_one()
         result = MatchResult()
+        result.shop_mappings = self._read_shop_mappings(parsed)
         result.partner = self._match_customer(parsed.customer, result)
         if result.partner:
             self._check_eligibility(parsed, result)
             self._match_currency(parsed, result)
         for line in parsed.lines:
             result.lines.append(self._match_line(line, result))
+        self._collect_order_problems(parsed, result)
         return result
+
+    def _collect_order_problems(self, parsed, result):
+        """Hook: add the problems that send this order to review.
+
+        Called once the customer (``result.partner``, None when not found), the
+        currency and the lines are matched. Extend it with ``_inherit`` to hold
+        more orders for a person, e.g. a customer on credit hold::
+
+            def _collect_order_problems(self, parsed, result):
+                super()._collect_order_problems(parsed, result)
+                if result.partner and result.partner.credit_hold:
+                    result.add("credit_hold", self.env._("... is on credit hold."))
+
+        :param parsed: the parsed order (``parsers.common.ParsedOrder``)
+        :param result: the :class:`MatchResult` to add problems to
+        """
+
+    def _read_shop_mappings(self, parsed):
+        """:return: the shop's mappings of every code this order carries (one
+        query instead of one per line)."""
+        codes = set(self._customer_codes(parsed.customer))
+        for line in parsed.lines:
+            codes.update((line.sku, line.gtin))
+        codes.discard(None)
+        codes.discard("")
+        return self.env["ecom.shop.mapping"].search(
+            [("shop_id", "=", self.shop_id.id), ("external_code", "in", list(codes))]
+        )
+
+    def _mapped(self, result, kind, codes):
+        """:return: the record the shop mapped the first of ``codes`` to, or None."""
+        if result.shop_mappings is None:
+            return self.env["ecom.shop.mapping"]._lookup(self.shop_id, kind, codes)
+        by_code = {
+            mapping.external_code: mapping
+            for mapping in result.shop_mappings
+            if mapping.kind == kind
+        }
+        for code in codes:
+            if code and code in by_code:
+                mapping = by_code[code]
+                return mapping.partner_id if kind == "customer" else mapping.product_id
+        return None
 
     # -- customer ---------------------------------------------------------
 
@@ -76,29 +123,19 @@ class EcomOrderIntake(models.Model):
         # a reviewer's choice on this intake wins, then the shop's mappings
         if self.partner_id:
             return self.partner_id.commercial_partner_id
-        mapped = self.env["ecom.shop.mapping"]._lookup(
-            self.shop_id, "customer", self._customer_codes(party)
-        )
+        mapped = self._mapped(result, "customer", self._customer_codes(party))
         if mapped:
             return mapped.commercial_partner_id
-        Partner = self.env["res.partner"].with_context(active_test=True)
-        company_domain = Partner._check_company_domain(self.company_id)
         steps = [
-            ("zoho_account_id", party.zoho_account_id, "Zoho account ID"),
-            ("ref", party.ref, "customer reference"),
-            ("vat", party.vat and party.vat.replace(" ", ""), "VAT number"),
-            ("email", party.email, "e-mail"),
-            ("name", party.name, "name"),
+            ("zoho_account_id", party.zoho_account_id, self.env._("Zoho account ID")),
+            ("ref", party.ref, self.env._("customer reference")),
+            ("vat", party.vat and party.vat.replace(" ", ""), self.env._("VAT number")),
+            ("email", party.email, self.env._("e-mail")),
+            ("name", party.name, self.env._("name")),
         ]
-        for field_name, value, label in steps:
-            if not value:
-                continue
-            operator = "=ilike" if field_name == "email" else "="
-            partners = Partner.search(
-                [*company_domain, (field_name, operator, value.strip())]
-            ).mapped("commercial_partner_id")
-            if len(partners) == 1:
-                return partners
+        steps = [(name, value.strip(), label) for name, value, label in steps if value]
+        found = self._customers_by_identifier(steps)
+        for (_field, value, label), partners in zip(steps, found, strict=True):
             if len(partners) > 1:
                 result.add(
                     "customer_ambiguous",
@@ -112,6 +149,31 @@ class EcomOrderIntake(models.Model):
                     ),
                 )
                 return None
+        matched = self.env["res.partner"].union(*found)
+        if len(matched) > 1:
+            # the identifiers disagree: never pick one silently
+            result.add(
+                "customer_conflict",
+                self.env._(
+                    "The order names different customers: %s. Choose the right "
+                    "one on this intake and process it again.",
+                    "; ".join(
+                        self.env._(
+                            "%(label)s “%(value)s” is %(customer)s",
+                            label=label,
+                            value=value,
+                            customer=partners.display_name,
+                        )
+                        for (_field, value, label), partners in zip(
+                            steps, found, strict=True
+                        )
+                        if partners
+                    ),
+                ),
+            )
+            return None
+        if matched:
+            return matched
         described = ", ".join(
             f"{label} “{value}”"
             for label, value in (
@@ -133,6 +195,39 @@ class EcomOrderIntake(models.Model):
             ),
         )
         return None
+
+    def _customers_by_identifier(self, steps):
+        """:return: for each ``(field, value, label)`` step, the commercial partners
+        it designates (one query for all of them)."""
+        Partner = self.env["res.partner"].with_context(active_test=True)
+        domains = [
+            [(field_name, "=ilike" if field_name == "email" else "=", value)]
+            for field_name, value, _label in steps
+        ]
+        if not domains:
+            return []
+        partners = Partner.search(
+            [
+                *Partner._check_company_domain(self.company_id),
+                *Domain_or(domains),
+            ]
+        )
+        found = []
+        for field_name, value, _label in steps:
+            if field_name == "email":
+                hits = partners.filtered(
+                    lambda partner, value=value: (
+                        (partner.email or "").lower() == value.lower()
+                    )
+                )
+            else:
+                hits = partners.filtered(
+                    lambda partner, field_name=field_name, value=value: (
+                        partner[field_name] == value
+                    )
+                )
+            found.append(hits.commercial_partner_id)
+        return found
 
     def _check_eligibility(self, parsed, result):
         partner = result.partner
@@ -204,9 +299,7 @@ class EcomOrderIntake(models.Model):
         )[:1]
         if reviewed.product_id:
             return reviewed.product_id
-        mapped = self.env["ecom.shop.mapping"]._lookup(
-            self.shop_id, "product", [line.sku, line.gtin]
-        )
+        mapped = self._mapped(result, "product", [line.sku, line.gtin])
         if mapped:
             return mapped
         Product = self.env["product.product"]

@@ -313,9 +313,12 @@ class EcomOrderIntake(models.Model):
         }
 
     def _create_sale_order(self, parsed, result):
+        # the salesperson follows the order without an "assigned to you" mail
+        # per web order (they see them in their pipeline)
         order = (
             self.env["sale.order"]
             .with_company(self.company_id)
+            .with_context(mail_auto_subscribe_no_notify=True)
             .create(self._prepare_sale_order_vals(parsed, result))
         )
         # the shop's agreed price wins over a pricelist recompute on confirmation

@@ -2,13 +2,11 @@ import base64
 import hashlib
 import json
 import logging
-
-import psycopg2
-from psycopg2 import errorcodes
+from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import file_open, file_path, mute_logger
+from odoo.tools import file_open, file_path
 
 from ..parsers.common import ACTION_DELETE, ACTION_NEW, ACTION_UPDATE
 from ..parsers.header import read_header
@@ -187,19 +185,20 @@ class EcomOrderIntake(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _receive(self, shop, webhook_id, headers, body, parsed_header):
+    def _receive(
+        self, shop, webhook_id, headers, body, parsed_header, own_transaction=False
+    ):
         """Store one delivery, once, and queue its processing after commit.
 
         :param parsed_header: dict with ``format``, ``action``, ``external_id``,
             ``idempotency_key`` (what identifies the document; see
             :func:`..parsers.read_header`)
+        :param own_transaction: store it in a short transaction of its own,
+            committed at once (the HTTP endpoint, where deliveries race)
         :return: ``(status, created)``: the intake's :meth:`_status_payload`, and
             False when this was a repeated delivery of a stored document
         """
         key = document_key(parsed_header, body)
-        existing = self._find_delivery(shop, webhook_id, key)
-        if existing:
-            return existing._status_payload(), False
         vals = {
             "shop_id": shop.id,
             "webhook_id": webhook_id,
@@ -216,29 +215,61 @@ class EcomOrderIntake(models.Model):
             "action": parsed_header["action"],
             "external_order_id": parsed_header["external_id"],
         }
-        try:
-            # a lost race is expected here: keep PostgreSQL's error out of the log
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                # the shop waits for this: no creation message or followers here
-                intake = self.with_context(
-                    mail_create_nolog=True,
-                    mail_create_nosubscribe=True,
-                    mail_notrack=True,
-                ).create(vals)
-        except psycopg2.IntegrityError as exc:
-            if exc.pgcode != errorcodes.UNIQUE_VIOLATION:
-                raise
-            # a concurrent delivery of the same document committed first; our
-            # snapshot predates it, so look with a fresh cursor
-            with self.env.registry.cursor() as cr:
-                other = self.with_env(self.env(cr=cr))._find_delivery(
-                    shop, webhook_id, key
-                )
-                if not other:
-                    raise
+        with self._delivery_claim(shop, webhook_id, key, own_transaction) as env:
+            # holding the claim, and seeing every committed delivery: either the
+            # other delivery of this document is here, or none can be
+            Intake = self.with_env(env)
+            other = Intake._find_delivery(shop, webhook_id, key)
+            if other:
                 return other._status_payload(), False
-        intake._enqueue_processing()
-        return intake._status_payload(), True
+            # the shop waits for this: no creation message or followers here
+            intake = Intake.with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+                tracking_disable=True,
+            ).create(vals)
+            intake._enqueue_processing()
+            return intake._status_payload(), True
+
+    @api.model
+    @contextmanager
+    def _delivery_claim(self, shop, webhook_id, key, own_transaction=True):
+        """Claim a delivery (shop + delivery id, shop + document key) for the rest
+        of the transaction: with ``own_transaction``, a short one of its own,
+        committed on exit.
+
+        Concurrent deliveries of one document wait here for each other instead of
+        racing to a unique-key violation (no error in the log, nothing to undo).
+        The transaction is READ COMMITTED so that, once the claim is ours, a
+        delivery the other one committed meanwhile is visible.
+
+        :yield: an environment on that transaction
+        """
+        claims = sorted(
+            {f"ecom_intake:{shop.id}:id:{webhook_id}", f"ecom_intake:{shop.id}:{key}"}
+        )
+        registry = self.env.registry
+        if not own_transaction or registry.in_test_mode():
+            # in the caller's transaction (tests share one: nothing can race)
+            self._take_claims(self.env.cr, claims)
+            yield self.env
+            return
+        with registry.cursor() as cr:
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            self._take_claims(cr, claims)
+            yield self.env(cr=cr)
+
+    @staticmethod
+    def _take_claims(cr, claims):
+        # in a fixed order (sorted), so two deliveries never wait for each other
+        cr.execute(
+            "SELECT "
+            + ", ".join(
+                ["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(claims)
+            ),
+            claims,
+        )
 
     @api.model
     def _find_delivery(self, shop, webhook_id, key):
@@ -255,11 +286,17 @@ class EcomOrderIntake(models.Model):
     def _enqueue_processing(self):
         for intake in self:
             # the job works as OdooBot, not as the anonymous caller of the webhook
+            # a new intake cannot have a job yet: no identity key to look up
+            identity_key = (
+                f"ecom.order.intake,{intake.id}:{intake.attempt_count}"
+                if intake.attempt_count or intake.job_uuid
+                else None
+            )
             job = (
                 intake.with_user(SUPERUSER_ID)
                 .with_delay(
                     description=self.env._("Process web shop order %s", intake.name),
-                    identity_key=f"ecom.order.intake,{intake.id}:{intake.attempt_count}",
+                    identity_key=identity_key,
                 )
                 ._process_job()
             )

@@ -5,6 +5,7 @@ PROBLEM_CODES = [
     ("format", "Format not accepted"),
     ("customer", "Unknown customer"),
     ("customer_ambiguous", "Several customers match"),
+    ("customer_conflict", "Identifiers name different customers"),
     ("eligibility", "No payment and no monthly account"),
     ("product", "Unknown product"),
     ("product_ambiguous", "Several products match"),

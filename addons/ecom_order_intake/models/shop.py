@@ -123,7 +123,11 @@ class EcomShop(models.Model):
         secrets = (
             self.env["ecom.shop.secret"]
             .sudo()
-            .search([("shop_id", "=", self.id)], order="create_date desc, id desc")
+            .search_fetch(
+                [("shop_id", "=", self.id)],
+                ["secret"],
+                order="create_date desc, id desc",
+            )
         )
         return secrets.mapped("secret")
 

@@ -100,6 +100,42 @@ class TestIntakeProcessing(IntakeCase):
         self.assertIn("Acme Office", intake.problem_summary)
         self.assertFalse(intake.partner_id)
 
+    def test_identifiers_naming_two_customers_go_to_review(self):
+        # the account ref is Bluebird Cafe, the e-mail and name are Acme's
+        intake = self.receive(
+            native_order(
+                "WEB-105",
+                [("O2C-PAPER-A4", 1, 6.50)],
+                customer={
+                    "AccountRef": "C-1002",
+                    "Name": "Acme Office Services",
+                    "Email": "ap@acme-office.example",
+                },
+                payment=("card", "pi_105", None),
+            )
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "customer_conflict")
+        self.assertIn("Bluebird Cafe", intake.problem_summary)
+        self.assertIn("Acme Office Services", intake.problem_summary)
+        self.assertFalse(intake.partner_id)
+
+    def test_identifiers_that_agree_match(self):
+        # a buyer's e-mail belongs to the company the account ref names
+        intake = self.receive(
+            native_order(
+                "WEB-106",
+                [("O2C-PAPER-A4", 1, 6.50)],
+                customer={
+                    "AccountRef": "C-1001",
+                    "Email": "dana.reyes@acme-office.example",
+                },
+                payment=("card", "pi_106", None),
+            )
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.partner_id, self.env.ref("o2c_base.customer_acme"))
+
     def test_unknown_customer_is_reviewed_then_remembered(self):
         cs_user = self.env.ref("o2c_base.user_customer_service")
         body = native_order(

@@ -359,6 +359,8 @@ class ZohoClient:
         max_inline_retries=0,
         clock=time.time,
         rng=None,
+        credit_meter=None,
+        max_inline_wait=10.0,
     ):
         self.accounts_url = accounts_url.rstrip("/")
         self.client_id = client_id
@@ -377,6 +379,12 @@ class ZohoClient:
         self.calls = 0  # API calls sent (token endpoint excluded)
         self.token_refreshes = 0  # token endpoint calls made by this client
         self.credits_remaining = None  # X-API-CREDITS-REMAINING when Zoho sends it
+        # ``credit_meter(cost) -> bool`` books ``cost`` credits before each call
+        # (shared budgets, e.g. per day in the database); False refuses the call
+        self.credit_meter = credit_meter
+        # a Retry-After longer than this is not waited for inline: the caller
+        # (a queue job) retries later instead of holding a worker asleep
+        self.max_inline_wait = max_inline_wait
 
     def close(self):
         self.session.close()
@@ -524,8 +532,10 @@ class ZohoClient:
             except ZohoTokenRateLimited:
                 raise
             except ZohoRetryLater as exc:
-                if attempt >= self.max_inline_retries or not (
-                    idempotent or exc.not_processed
+                if (
+                    attempt >= self.max_inline_retries
+                    or not (idempotent or exc.not_processed)
+                    or (exc.retry_after_seconds or 0) > self.max_inline_wait
                 ):
                     raise
                 delay = self._backoff(attempt, exc.retry_after_seconds)
@@ -560,6 +570,11 @@ class ZohoClient:
                 f"Zoho credit budget exhausted: {self.credits_used} used, "
                 f"{cost} needed, budget {self.credit_budget}",
                 details={"used": self.credits_used, "budget": self.credit_budget},
+            )
+        if self.credit_meter is not None and not self.credit_meter(cost):
+            raise ZohoBudgetExceeded(
+                f"Zoho's daily credit budget is spent ({cost} more needed)",
+                details={"needed": cost},
             )
         access_token, api_domain, _expires = self._token(failed_token)
         all_headers = {"Authorization": f"Zoho-oauthtoken {access_token}"}

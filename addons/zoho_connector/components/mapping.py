@@ -38,6 +38,25 @@ DEFAULT_MAPPINGS = [
     ("Accounts", "Billing_Code", "zip", "text", "zoho"),
     ("Accounts", "Billing_State", "state_id", "state", "zoho"),
     ("Accounts", "Billing_Country", "country_id", "country", "zoho"),
+    # Odoo-owned: computed money facts (res.partner zoho_* fields) go to Zoho
+    ("Accounts", "Open_Balance__c", "zoho_open_balance", "number", "odoo"),
+    ("Accounts", "Overdue_Amount__c", "zoho_overdue_amount", "number", "odoo"),
+    (
+        "Accounts",
+        "Oldest_Overdue_Days__c",
+        "zoho_oldest_overdue_days",
+        "number",
+        "odoo",
+    ),
+    ("Accounts", "Last_Payment_Date__c", "zoho_last_payment_date", "text", "odoo"),
+    (
+        "Accounts",
+        "Last_Payment_Amount__c",
+        "zoho_last_payment_amount",
+        "number",
+        "odoo",
+    ),
+    ("Accounts", "Credit_Hold__c", "zoho_credit_hold", "boolean", "odoo"),
     ("Contacts", "Last_Name", "name", "text", "zoho"),
     ("Contacts", "Email", "email", "text", "zoho"),
     ("Contacts", "Phone", "phone", "text", "zoho"),
@@ -60,16 +79,6 @@ SHIPPING_FIELDS = {
     "Shipping_Code": "zip",
     "Shipping_State": "state_id",
     "Shipping_Country": "country_id",
-}
-
-# money facts Odoo owns and pushes to each Account (Zoho field → facts key)
-RECEIVABLE_FIELDS = {
-    "Open_Balance__c": "open_balance",
-    "Overdue_Amount__c": "overdue_amount",
-    "Oldest_Overdue_Days__c": "oldest_overdue_days",
-    "Last_Payment_Date__c": "last_payment_date",
-    "Last_Payment_Amount__c": "last_payment_amount",
-    "Credit_Hold__c": "credit_hold",
 }
 
 
@@ -106,3 +115,23 @@ def convert(value, transform, lookup=None):
             raise MappingError(f"no Odoo match for “{value}”")
         return found
     raise MappingError(f"unknown transform {transform}")
+
+
+def export_value(value, ttype):
+    """:return: the JSON value Zoho gets for an Odoo field value of type ``ttype``.
+
+    Many2one values arrive as their display name (the caller reads it).
+    """
+    if ttype == "boolean":
+        return bool(value)
+    if ttype == "integer":
+        return int(value or 0)
+    if ttype in ("float", "monetary"):
+        return round(float(value or 0.0), 2)
+    if value in (False, None, ""):
+        return None
+    if ttype == "datetime":
+        return value.replace(microsecond=0).isoformat() + "+00:00"
+    if ttype == "date":
+        return value.isoformat()
+    return str(value)

@@ -1,5 +1,7 @@
 from . import zoho_backend
 from . import zoho_token_store
+from . import zoho_credit
+from . import zoho_work
 from . import zoho_field
 from . import zoho_binding
 from . import zoho_sync_run

@@ -1,4 +1,6 @@
-from odoo import api, models
+from odoo import SUPERUSER_ID, api, models
+
+from .zoho_work import JOB_MAX_RETRIES
 
 
 class AccountMove(models.Model):
@@ -13,20 +15,26 @@ class AccountMove(models.Model):
         return posted
 
     def _zoho_enqueue_invoice_push(self):
-        bindings = self.env["zoho.partner.binding"].search(
-            [
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("zoho_module", "=", "Accounts"),
-                ("backend_id.state", "=", "connected"),
-            ]
+        # whoever posts, the integration works as OdooBot (jobs included)
+        bindings = (
+            self.env["zoho.partner.binding"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("zoho_module", "=", "Accounts"),
+                    ("backend_id.state", "=", "connected"),
+                ]
+            )
         )
         for invoice in self.filtered(lambda move: move.move_type == "out_invoice"):
             for binding in bindings.filtered(
                 lambda bind, inv=invoice: bind.partner_id == inv.commercial_partner_id
             ):
-                invoice.with_delay(
+                invoice.with_user(SUPERUSER_ID).with_delay(
                     description=f"Zoho: push invoice {invoice.name}",
                     identity_key=f"zoho-invoice-{invoice.id}-{binding.backend_id.id}",
+                    max_retries=JOB_MAX_RETRIES,
                 )._zoho_push_invoice(binding.backend_id.id)
 
 
@@ -37,9 +45,20 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         partials = super().create(vals_list)
         # a payment met an invoice: the customer's balance changed
-        lines = partials.debit_move_id | partials.credit_move_id
-        receivable = lines.filtered(
-            lambda line: line.account_type == "asset_receivable"
-        )
-        receivable.partner_id._zoho_enqueue_receivables()
+        partials._zoho_receivable_partners()._zoho_enqueue_receivables()
         return partials
+
+    def unlink(self):
+        # a payment taken back (unreconciled, returned ACH debit, cancelled
+        # payment) re-opens invoices: the customer's balance changed too
+        partners = self._zoho_receivable_partners()
+        result = super().unlink()
+        partners._zoho_enqueue_receivables()
+        return result
+
+    def _zoho_receivable_partners(self):
+        """:return: the customers of the receivable lines these partials join"""
+        lines = self.debit_move_id | self.credit_move_id
+        return lines.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).partner_id

@@ -7,6 +7,35 @@ class ResPartner(models.Model):
     zoho_binding_ids = fields.One2many(
         "zoho.partner.binding", "partner_id", string="Zoho CRM records"
     )
+    # the money facts Odoo owns; field mappings owned by Odoo send them to Zoho
+    zoho_open_balance = fields.Float(
+        "Open balance", compute="_compute_zoho_receivables"
+    )
+    zoho_overdue_amount = fields.Float(
+        "Overdue amount", compute="_compute_zoho_receivables"
+    )
+    zoho_oldest_overdue_days = fields.Integer(
+        "Oldest overdue (days)", compute="_compute_zoho_receivables"
+    )
+    zoho_last_payment_date = fields.Date(
+        "Last payment date", compute="_compute_zoho_receivables"
+    )
+    zoho_last_payment_amount = fields.Float(
+        "Last payment amount", compute="_compute_zoho_receivables"
+    )
+    zoho_credit_hold = fields.Boolean(
+        "Over credit limit", compute="_compute_zoho_receivables"
+    )
+
+    def _compute_zoho_receivables(self):
+        for partner in self:
+            facts = partner._zoho_receivable_facts() if partner.id else {}
+            partner.zoho_open_balance = facts.get("open_balance", 0.0)
+            partner.zoho_overdue_amount = facts.get("overdue_amount", 0.0)
+            partner.zoho_oldest_overdue_days = facts.get("oldest_overdue_days", 0)
+            partner.zoho_last_payment_date = facts.get("last_payment_date") or False
+            partner.zoho_last_payment_amount = facts.get("last_payment_amount", 0.0)
+            partner.zoho_credit_hold = facts.get("credit_hold", False)
 
     def _zoho_receivable_facts(self):
         """:return: the money facts sales see in Zoho, for a commercial partner.
@@ -54,16 +83,11 @@ class ResPartner(models.Model):
         }
 
     def _zoho_enqueue_receivables(self):
-        """Queue a push of the receivable facts of these customers' bound accounts."""
-        bindings = self.env["zoho.partner.binding"].search(
+        """Flag these customers' bound accounts; one batched push per backend."""
+        self.env["zoho.partner.binding"].sudo().search(
             [
                 ("partner_id", "in", self.commercial_partner_id.ids),
                 ("zoho_module", "=", "Accounts"),
                 ("backend_id.state", "=", "connected"),
             ]
-        )
-        for binding in bindings:
-            binding.with_delay(
-                description=f"Zoho: receivables of {binding.partner_id.display_name}",
-                identity_key=f"zoho-receivables-{binding.id}",
-            )._zoho_push_receivables()
+        )._zoho_mark_receivables_dirty()

@@ -9,6 +9,7 @@ from ..components.datacenters import ACCOUNTS_URLS, DATACENTER_SELECTION
 from ..components.errors import ZohoError
 from ..components.mapping import DEFAULT_MAPPINGS, DEFAULT_PAYMENT_TERMS
 from .independent_cursor import independent_env
+from .zoho_credit import CreditMeter
 from .zoho_token_store import BackendTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ class ZohoBackend(models.Model):
 
     _name = "zoho.backend"
     _description = "Zoho CRM organisation"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
@@ -81,12 +82,12 @@ class ZohoBackend(models.Model):
     daily_credit_budget = fields.Integer(
         default=5000, help="API credits the connector may use per day (0 = no limit)."
     )
-    credits_used_today = fields.Integer(readonly=True)
-    credits_day = fields.Date(readonly=True)
+    credits_used_today = fields.Integer(compute="_compute_credits_used_today")
     accounts_synced_until = fields.Datetime(
-        readonly=True, help="Zoho's Modified_Time of the newest account pulled."
+        compute="_compute_synced_until",
+        help="Zoho's Modified_Time of the newest account pulled.",
     )
-    contacts_synced_until = fields.Datetime(readonly=True)
+    contacts_synced_until = fields.Datetime(compute="_compute_synced_until")
     sync_overlap_minutes = fields.Integer(
         default=5, help="Incremental pulls look back this far, for clock skew."
     )
@@ -169,7 +170,7 @@ class ZohoBackend(models.Model):
     def action_load_fields(self):
         """Read Zoho's field list so people pick fields instead of typing them."""
         self.ensure_one()
-        client = self._zoho_client(credit_budget=self._remaining_credits())
+        client = self._zoho_client()
         Field = self.env["zoho.field"]
         try:
             for module in ("Accounts", "Contacts"):
@@ -199,8 +200,6 @@ class ZohoBackend(models.Model):
                         )
         except ZohoError as exc:
             raise UserError(self._explain(exc)) from exc
-        finally:
-            self._add_credits(client.credits_used)
         for mapping in self.field_mapping_ids.filtered(lambda m: not m.zoho_field_id):
             mapping.zoho_field_id = Field.search(
                 [
@@ -211,6 +210,17 @@ class ZohoBackend(models.Model):
                 limit=1,
             )
         return True
+
+    def _compute_credits_used_today(self):
+        used = self.env["zoho.credit.usage"]._used_today(self.ids)
+        for backend in self:
+            backend.credits_used_today = used.get(backend.id, 0)
+
+    def _compute_synced_until(self):
+        Cursor = self.env["zoho.sync.cursor"]
+        for backend in self:
+            backend.accounts_synced_until = Cursor._get(backend, "Accounts")
+            backend.contacts_synced_until = Cursor._get(backend, "Contacts")
 
     @api.depends("data_center")
     def _compute_accounts_url(self):
@@ -242,8 +252,9 @@ class ZohoBackend(models.Model):
 
     # -- the one door to Zoho ---------------------------------------------------
 
-    def _zoho_client(self, credit_budget=None, max_inline_retries=0):
-        """:return: a :class:`ZohoClient` for this backend (token store in the DB)."""
+    def _zoho_client(self, max_inline_retries=0):
+        """:return: a :class:`ZohoClient` for this backend: token store in the DB,
+        credits booked on the backend's daily budget."""
         self.ensure_one()
         backend = self.sudo()
         if not backend.refresh_token:
@@ -256,23 +267,10 @@ class ZohoBackend(models.Model):
             backend.client_secret,
             backend.refresh_token,
             BackendTokenStore(backend),
-            credit_budget=credit_budget,
             max_inline_retries=max_inline_retries,
             timeout=(5, self.request_timeout or 30),
+            credit_meter=CreditMeter(backend),
         )
-
-    def _remaining_credits(self):
-        self.ensure_one()
-        if not self.daily_credit_budget:
-            return None
-        used = self.credits_used_today if self.credits_day == fields.Date.today() else 0
-        return max(self.daily_credit_budget - used, 0)
-
-    def _add_credits(self, credits):
-        self.ensure_one()
-        today = fields.Date.today()
-        used = self.credits_used_today if self.credits_day == today else 0
-        self.sudo().write({"credits_used_today": used + credits, "credits_day": today})
 
     def _mark_broken(self, error):
         self.sudo().write({"state": "needs_reauth", "last_error": str(error)})
@@ -330,7 +328,8 @@ class ZohoBackend(models.Model):
             return self._notify(message, "danger")
         except UserError as exc:
             return self._notify(str(exc), "danger")
-        self.sudo().write({"state": "connected", "last_error": False})
+        if self.state != "connected" or self.last_error:
+            self.sudo().write({"state": "connected", "last_error": False})
         name = (org or {}).get("company_name") or self.env._("your organisation")
         has_invoices = "Invoices" in {module.get("api_name") for module in modules}
         return self._notify(
@@ -362,14 +361,27 @@ class ZohoBackend(models.Model):
         }
 
     def action_sync_now(self):
-        for backend in self:
-            backend._enqueue_pull(full=False)
-        return self._notify(self.env._("Sync queued."), "info")
+        queued = [backend._enqueue_pull(full=False)[1] for backend in self]
+        if all(queued):
+            return self._notify(self.env._("Sync queued."), "info")
+        return self._notify(
+            self.env._("A sync was already waiting to run: it will pick this up."),
+            "info",
+        )
 
     def action_full_sync(self):
-        for backend in self:
-            backend._enqueue_pull(full=True)
-        return self._notify(self.env._("Full sync queued."), "info")
+        queued = [backend._enqueue_pull(full=True)[1] for backend in self]
+        if all(queued):
+            return self._notify(
+                self.env._(
+                    "Full sync queued. It runs after any pull already running or "
+                    "waiting, never at the same time."
+                ),
+                "info",
+            )
+        return self._notify(
+            self.env._("A full sync was already waiting to run."), "info"
+        )
 
     def action_view_bindings(self):
         self.ensure_one()

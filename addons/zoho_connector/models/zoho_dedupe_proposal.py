@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .zoho_work import JOB_MAX_RETRIES
+
 
 class ZohoDedupeProposal(models.Model):
     """An unbound Zoho account that looks like an existing customer.
@@ -45,7 +47,7 @@ class ZohoDedupeProposal(models.Model):
             )
             proposal.partner_id.zoho_account_id = proposal.zoho_id
             proposal.state = "bound"
-            proposal.backend_id.with_delay()._zoho_pull_ids(
+            proposal.backend_id.with_delay(max_retries=JOB_MAX_RETRIES)._zoho_pull_ids(
                 proposal.zoho_module, [proposal.zoho_id]
             )
         return True
@@ -61,7 +63,7 @@ class ZohoDedupeProposal(models.Model):
             )
             others.state = "new"
             # the import sees the decision and creates a new customer
-            proposal.backend_id.with_delay()._zoho_pull_ids(
+            proposal.backend_id.with_delay(max_retries=JOB_MAX_RETRIES)._zoho_pull_ids(
                 proposal.zoho_module, [proposal.zoho_id]
             )
         return True

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..components.mapping import TRANSFORMS
 
@@ -64,7 +65,9 @@ class ZohoFieldMapping(models.Model):
         string="Odoo field",
         required=True,
         ondelete="cascade",
-        domain="[('model', '=', 'res.partner'), ('store', '=', True)]",
+        domain="[('model', '=', 'res.partner')]",
+        help="Zoho-owned values fill a stored field; Odoo-owned values may come "
+        "from any field, computed ones included.",
     )
     transform = fields.Selection(TRANSFORMS, required=True, default="text")
     owner = fields.Selection(
@@ -86,6 +89,17 @@ class ZohoFieldMapping(models.Model):
             "This Zoho field is already mapped.",
         ),
     ]
+
+    @api.constrains("owner", "odoo_field_id")
+    def _check_zoho_owned_field_is_stored(self):
+        for mapping in self:
+            if mapping.owner == "zoho" and not mapping.odoo_field_id.store:
+                raise ValidationError(
+                    self.env._(
+                        "%s is computed by Odoo: only Odoo can own its value.",
+                        mapping.odoo_field_id.field_description,
+                    )
+                )
 
     @api.depends("zoho_field_id")
     def _compute_zoho_field(self):

@@ -3,9 +3,12 @@
 import secrets
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 
-from ..components.errors import ZohoBackendBroken
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from .zoho_work import JOB_MAX_RETRIES
 
 CHANNEL_LIFETIME = timedelta(days=1)
 NOTIFY_PATH = "/zoho/notify"
@@ -23,7 +26,12 @@ class ZohoBackend(models.Model):
 
     def action_enable_notifications(self):
         for backend in self:
-            backend._zoho_enable_watch()
+            try:
+                backend._zoho_enable_watch()
+            except RetryableJobError as exc:
+                raise UserError(
+                    self.env._("Zoho is busy (%s); try again in a minute.", exc)
+                ) from exc
         return True
 
     def _zoho_enable_watch(self):
@@ -35,20 +43,15 @@ class ZohoBackend(models.Model):
         )
         token = backend.channel_token or secrets.token_urlsafe(24)
         expires_at = fields.Datetime.now() + CHANNEL_LIFETIME
-        client = self._zoho_client(credit_budget=self._remaining_credits())
-        try:
-            client.enable_watch(
+        with self._zoho_work("watch") as work:
+            work.client.enable_watch(
                 channel_id,
                 WATCHED_EVENTS,
                 token,
                 self._notify_url(),
                 expires_at,
             )
-        except ZohoBackendBroken as exc:
-            self._mark_broken(exc)
-            return False
-        finally:
-            self._add_credits(client.credits_used)
+            work.counts["updated"] += 1
         backend.write(
             {
                 "channel_id": channel_id,
@@ -69,7 +72,8 @@ class ZohoBackend(models.Model):
             ]
         ):
             backend.with_delay(
-                identity_key=f"zoho-watch-{backend.id}"
+                identity_key=f"zoho-watch-{backend.id}",
+                max_retries=JOB_MAX_RETRIES,
             )._zoho_enable_watch()
 
     @api.model
@@ -91,7 +95,8 @@ class ZohoBackend(models.Model):
         ids = [str(zoho_id) for zoho_id in payload.get("ids") or []]
         if module not in ("Accounts", "Contacts") or not ids:
             return True
-        backend.with_delay(
-            description=f"Zoho: {payload.get('operation', 'change')} of {module}"
+        backend.with_user(SUPERUSER_ID).with_delay(
+            description=f"Zoho: {payload.get('operation', 'change')} of {module}",
+            max_retries=JOB_MAX_RETRIES,
         )._zoho_pull_ids(module, ids)
         return True

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..components.errors import ZohoBackendBroken
 from .zoho_push import _raise_first_failure
+from .zoho_work import JOB_MAX_RETRIES
 
 
 class ZohoOverdueTask(models.Model):
@@ -42,7 +42,6 @@ class ZohoOverdueTask(models.Model):
             return self.zoho_task_id
         backend = self.backend_id
         invoice = self.invoice_id
-        client = backend._zoho_client(credit_budget=backend._remaining_credits())
         record = {
             "Subject": self.subject,
             "Odoo_Reference__c": self._zoho_reference(),
@@ -63,16 +62,13 @@ class ZohoOverdueTask(models.Model):
         owner = self.binding_id.partner_id.user_id
         if owner.email:
             record["Owner"] = {"email": owner.email}
-        try:
-            results = client.upsert(
+        with backend._zoho_work("overdue_tasks") as work:
+            work.counts["read"] += 1
+            results = work.client.upsert(
                 "Tasks", [record], duplicate_check_fields=["Odoo_Reference__c"]
             )
-        except ZohoBackendBroken as exc:
-            backend._mark_broken(exc)
-            return str(exc)
-        finally:
-            backend._add_credits(client.credits_used)
-        self.zoho_task_id = str(_raise_first_failure(results)["details"]["id"])
+            self.zoho_task_id = str(_raise_first_failure(results)["details"]["id"])
+            work.counts["created"] += 1
         return self.zoho_task_id
 
     @api.model
@@ -129,5 +125,6 @@ class ZohoOverdueTask(models.Model):
                         }
                     )
                     task.with_delay(
-                        identity_key=f"zoho-overdue-task-{task.id}"
+                        identity_key=f"zoho-overdue-task-{task.id}",
+                        max_retries=JOB_MAX_RETRIES,
                     )._zoho_push()

@@ -3,45 +3,136 @@
 import base64
 import logging
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.tools import split_every
 
-from ..components.errors import ZohoBackendBroken, ZohoRecordRejected
-from ..components.mapping import RECEIVABLE_FIELDS
+from ..components.client import MAX_RECORDS_PER_WRITE
+from ..components.errors import ZohoRecordRejected
+from ..components.mapping import export_value
+from .zoho_work import JOB_MAX_RETRIES
 
 _logger = logging.getLogger(__name__)
+
+
+class ZohoReceivablesPending(models.Model):
+    """Customers whose money facts changed since they were last sent to Zoho.
+
+    Insert-only for the postings and payments that add rows, delete-only for the
+    push job that removes the rows it has read: neither ever updates a row the
+    other writes, so they never collide.
+    """
+
+    _name = "zoho.receivables.pending"
+    _description = "Zoho receivable facts to send"
+    _log_access = False
+
+    binding_id = fields.Many2one(
+        "zoho.partner.binding", required=True, ondelete="cascade", index=True
+    )
 
 
 class ZohoPartnerBinding(models.Model):
     _inherit = "zoho.partner.binding"
 
-    def _zoho_push_receivables(self):
-        """Job: write the customer's money facts on its Zoho Account."""
-        self.ensure_one()
-        backend = self.backend_id
-        facts = self.partner_id._zoho_receivable_facts()
-        record = {"id": self.zoho_id}
-        record.update({zoho: facts[key] for zoho, key in RECEIVABLE_FIELDS.items()})
-        client = backend._zoho_client(credit_budget=backend._remaining_credits())
-        try:
-            results = client.upsert("Accounts", [record], duplicate_check_fields=[])
-        except ZohoBackendBroken as exc:
-            backend._mark_broken(exc)
-            return str(exc)
-        finally:
-            backend._add_credits(client.credits_used)
-        _raise_first_failure(results)
-        self.receivables_pushed_at = fields.Datetime.now()
-        return facts
+    def _zoho_mark_receivables_dirty(self):
+        """Note these Account bindings to push, and queue one push per backend."""
+        accounts = self.filtered(lambda binding: binding.zoho_module == "Accounts")
+        if not accounts:
+            return
+        self.env.cr.execute(
+            "INSERT INTO zoho_receivables_pending (binding_id) SELECT unnest(%s)",
+            [accounts.ids],
+        )
+        for backend in accounts.backend_id:
+            backend._zoho_enqueue_receivables()
 
     @api.model
     def _cron_push_receivables(self):
         """Daily: overdue days change without any posting."""
-        for binding in self.search(
+        self.search(
             [("zoho_module", "=", "Accounts"), ("backend_id.state", "=", "connected")]
-        ):
-            binding.with_delay(
-                identity_key=f"zoho-receivables-{binding.id}"
-            )._zoho_push_receivables()
+        )._zoho_mark_receivables_dirty()
+
+
+class ZohoBackend(models.Model):
+    _inherit = "zoho.backend"
+
+    def _zoho_enqueue_receivables(self):
+        self.ensure_one()
+        return (
+            self.with_user(SUPERUSER_ID)
+            .with_delay(
+                description=self.env._("Zoho: receivable facts to %s", self.name),
+                identity_key=f"zoho-receivables-{self.id}",
+                max_retries=JOB_MAX_RETRIES,
+            )
+            ._zoho_push_receivables()
+        )
+
+    def _zoho_push_receivables(self):
+        """Job: send the money facts of every flagged customer, 100 per call.
+
+        The values are the partner fields of the active mappings owned by Odoo
+        (Accounts module), so another addon adds a partner field and a mapping
+        record and its value travels with the others.
+        """
+        self.ensure_one()
+        with self._zoho_work("push_receivables") as work:
+            work.lock("zoho_bindings", self.id)
+            self.env.cr.execute(
+                "SELECT pending.id, pending.binding_id"
+                " FROM zoho_receivables_pending pending"
+                " JOIN zoho_partner_binding binding ON binding.id = pending.binding_id"
+                " WHERE binding.backend_id = %s",
+                [self.id],
+            )
+            rows = self.env.cr.fetchall()
+            bindings = self.env["zoho.partner.binding"].browse(
+                sorted({binding_id for _id, binding_id in rows})
+            )
+            mappings = self._mappings("Accounts", owner="odoo")
+            for batch in split_every(MAX_RECORDS_PER_WRITE, bindings):
+                records = [
+                    {"id": binding.zoho_id}
+                    | self._zoho_export_values(binding.partner_id, mappings)
+                    for binding in batch
+                ]
+                work.counts["read"] += len(records)
+                results = work.client.upsert(
+                    "Accounts", records, duplicate_check_fields=[]
+                )
+                done = self.env["zoho.partner.binding"]
+                for binding, result in zip(batch, results, strict=True):
+                    if result.get("status") == "success":
+                        done |= binding
+                    else:
+                        details = result.get("details") or {}
+                        work.reject(
+                            "Accounts",
+                            binding.zoho_id,
+                            result.get("message") or result.get("code"),
+                            details.get("api_name"),
+                        )
+                done.receivables_pushed_at = fields.Datetime.now()
+                work.counts["updated"] += len(done)
+                work.progress(note=f"{work.counts['read']} accounts")
+            # rows added meanwhile (not read) stay for the next push
+            self.env.cr.execute(
+                "DELETE FROM zoho_receivables_pending WHERE id = ANY(%s)",
+                [[pending_id for pending_id, _binding in rows]],
+            )
+        return f"{work.counts}"
+
+    def _zoho_export_values(self, partner, mappings):
+        """:return: ``{zoho field: value}`` of ``partner`` for these mappings."""
+        values = {}
+        for mapping in mappings:
+            field = mapping.odoo_field_id
+            value = partner[field.name]
+            if field.ttype == "many2one":
+                value = value.display_name or False
+            values[mapping.zoho_field] = export_value(value, field.ttype)
+        return values
 
 
 class AccountMove(models.Model):
@@ -56,7 +147,11 @@ class AccountMove(models.Model):
         return f"odoo-{uuid[:8]}-{self.id}"
 
     def _zoho_push_invoice(self, backend_id):
-        """Job: upsert this posted invoice into Zoho, with its PDF attached."""
+        """Job: upsert this posted invoice into Zoho, with its PDF attached.
+
+        Idempotent: the record is an upsert on our reference, the PDF is uploaded
+        only when the record has no attachment of that name yet.
+        """
         self.ensure_one()
         backend = self.env["zoho.backend"].browse(backend_id)
         binding = self.env["zoho.partner.binding"].search(
@@ -69,20 +164,18 @@ class AccountMove(models.Model):
         )
         if not binding or self.state != "posted":
             return "nothing to push"
-        client = backend._zoho_client(credit_budget=backend._remaining_credits())
-        try:
+        with backend._zoho_work("push_invoice") as work:
+            work.lock("zoho_invoice", self.id)
+            client = work.client
+            work.counts["read"] += 1
             module = self._zoho_invoice_module(backend, client)
             if module == "Notes":
                 record_id = self._zoho_push_invoice_note(client, binding)
             else:
                 record_id = self._zoho_upsert_invoice(client, module, binding)
                 self._zoho_attach_pdf(client, module, record_id)
-        except ZohoBackendBroken as exc:
-            backend._mark_broken(exc)
-            return str(exc)
-        finally:
-            backend._add_credits(client.credits_used)
-        self.write({"zoho_record_id": record_id, "zoho_module": module})
+            work.counts["created" if not self.zoho_record_id else "updated"] += 1
+            self.write({"zoho_record_id": record_id, "zoho_module": module})
         return f"{module} {record_id}"
 
     def _zoho_invoice_module(self, backend, client):
@@ -133,10 +226,14 @@ class AccountMove(models.Model):
         client.upload_attachment(module, record_id, filename, pdf)
 
     def _zoho_invoice_pdf(self):
+        """:return: the invoice's PDF: the one sent to the customer when there is
+        one, else rendered now (wkhtmltopdf)."""
         if self.invoice_pdf_report_id:
             return base64.b64decode(self.invoice_pdf_report_id.datas)
-        content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
-            "account.account_invoices", self.ids
+        content, _kind = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf("account.account_invoices", self.ids)
         )
         return content
 

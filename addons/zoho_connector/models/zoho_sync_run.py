@@ -26,13 +26,19 @@ class ZohoSyncRun(models.Model):
             ("pull_ids", "Pull notified records"),
             ("push_receivables", "Push receivable facts"),
             ("push_invoice", "Push invoice"),
-            ("overdue_tasks", "Overdue tasks"),
+            ("overdue_tasks", "Overdue task"),
+            ("watch", "Renew notifications"),
         ],
         required=True,
     )
     full = fields.Boolean("Full sync")
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("retrying", "Zoho busy: retried later"),
+            ("failed", "Failed"),
+        ],
         default="running",
         required=True,
     )
@@ -98,12 +104,13 @@ class ZohoSyncRun(models.Model):
                 }
             )
 
-    def _fail(self, counts, exc):
+    def _fail(self, counts, exc, **extra):
         _logger.warning("Zoho sync run %s failed: %s", self.id, exc)
         self._finish(
             counts,
             state="failed",
             message="".join(traceback.format_exception_only(exc)),
+            **extra,
         )
 
 

@@ -17,6 +17,7 @@ with INVALID_DATA naming that field.
 
 import itertools
 import json
+import random
 import secrets
 import threading
 import time
@@ -51,7 +52,8 @@ FIELD_SPECS = {
         Payment_Terms__c picklist; Open_Balance__c currency;
         Overdue_Amount__c currency; Oldest_Overdue_Days__c integer;
         Last_Payment_Date__c date; Last_Payment_Amount__c currency;
-        Credit_Hold__c boolean; Created_Time datetime read_only;
+        Credit_Hold__c boolean; Credit_Hold_Reason__c textarea;
+        Created_Time datetime read_only;
         Modified_Time datetime read_only""",
     "Tasks": """Subject text mandatory; Due_Date date; Status picklist;
         Owner ownerlookup; What_Id lookup; Description textarea;
@@ -169,6 +171,11 @@ class FakeZoho:
         self.access_tokens = {}  # token -> expiry (epoch)
         self.page_tokens = {}  # token -> {"binding", "offset", "expired"}
         self._failures, self._delays = deque(), deque()
+        # a busy org: this share of API calls answers 429 with Retry-After
+        self.busy_rate, self.busy_retry_after = 0.0, 1
+        self._busy_rng = random.Random(0)
+        self.busy_answers = 0
+        self.page_delay = 0.0  # seconds every records listing takes
         self._ids = itertools.count(5725767000000100001)
         self._clock = datetime(2024, 1, 1, tzinfo=timezone.utc)
         self._server = None
@@ -287,6 +294,14 @@ class FakeZoho:
     def storm(self, n429):
         self.fail_next(n429, status=429)
 
+    def busy(self, rate, retry_after=1, seed=0):
+        """From now on, answer 429 (Retry-After: ``retry_after``) to a ``rate``
+        share of the API calls, as Zoho does when the org's concurrency or rate
+        limit is hit."""
+        with self.lock:
+            self.busy_rate, self.busy_retry_after = rate, retry_after
+            self._busy_rng = random.Random(seed)
+
     def delay_next(self, seconds, n=1):
         """The next ``n`` API calls answer after ``seconds`` (timeout tests)."""
         with self.lock:
@@ -341,6 +356,11 @@ class FakeZoho:
             raise _error("INVALID_TOKEN")
         if self._failures:
             raise self._failures.popleft()
+        if self.busy_rate and self._busy_rng.random() < self.busy_rate:
+            self.busy_answers += 1
+            reply = _error("TOO_MANY_REQUESTS", 429)
+            reply.headers["Retry-After"] = str(self.busy_retry_after)
+            raise reply
 
     # --------------------------------------------------------------- routing
     def dispatch(self, method, parts, params, headers, body):
@@ -680,6 +700,8 @@ class _Handler(BaseHTTPRequestHandler):
         with zoho.lock:
             zoho.requests.append((method, url.path, params, headers))
             delay = zoho._delays.popleft() if zoho._delays and is_api else 0
+            if is_api and method == "GET" and url.path.count("/") == 3:
+                delay += zoho.page_delay  # /crm/v8/<Module>: a records listing
         time.sleep(delay)
         extra = {}
         try:

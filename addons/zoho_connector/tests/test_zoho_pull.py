@@ -1,6 +1,7 @@
 import threading
 import time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ZohoCase
@@ -183,8 +184,8 @@ class TestZohoPull(ZohoCase):
         self.zoho.touch("Accounts", account_id, Open_Balance__c=123456.0)
         self.pull()
         self.assertEqual(partner.credit_limit, 1000.0)  # Zoho owns it: Zoho wins
-        binding = partner.zoho_binding_ids
-        binding._zoho_push_receivables()
+        partner.zoho_binding_ids._zoho_mark_receivables_dirty()
+        self.backend._zoho_push_receivables()
         written = self.zoho.records["Accounts"][account_id]
         self.assertEqual(written["Open_Balance__c"], 0.0)  # Odoo owns it: Odoo wins
         self.assertEqual(written["Credit_Limit__c"], 1000.0)
@@ -218,6 +219,11 @@ class TestZohoPull(ZohoCase):
 
     def test_broken_credentials_flag_the_backend(self):
         self.zoho.fail_next(1, status=401, code="OAUTH_SCOPE_MISMATCH")
-        self.pull(full=True)
+        try:
+            self.pull(full=True)
+        except UserError as exc:
+            self.assertIn("credentials", str(exc))
+        else:
+            self.fail("a pull with broken credentials must fail")
         self.assertEqual(self.backend.state, "needs_reauth")
         self.assertTrue(self.backend.last_error)

@@ -1,0 +1,13 @@
+-- a neutralized copy (staging, a restored backup) never talks to Zoho:
+-- credentials and tokens cleared, backends disconnected, notification channels
+-- forgotten, so nothing is pushed, pulled or accepted from Zoho
+UPDATE zoho_backend
+   SET client_secret = NULL,
+       refresh_token = NULL,
+       grant_code = NULL,
+       channel_id = NULL,
+       channel_token = NULL,
+       channel_expires_at = NULL,
+       state = 'draft',
+       last_error = 'Database neutralized: connect again to use this organisation.';
+DELETE FROM zoho_backend_token;

@@ -107,7 +107,7 @@ class DsoDemo(models.AbstractModel):
                     }
                 )
                 pairs.append(invoice)
-        # and one customer forgot an invoice: it is on credit hold
+        # and one customer forgot an invoice: over its credit limit, it is on hold
         held = self.env.ref("dso_reports.customer_copperline")
         late = today - timedelta(days=75)
         forgotten = self.env["account.move"].create(
@@ -129,7 +129,11 @@ class DsoDemo(models.AbstractModel):
                     and not line.reconciled
                 )
             ).reconcile()
-        company.write({"dso_baseline_date": go_live, "credit_hold_overdue_days": 30})
+        # the demo holds Copperline by its credit limit, not by a company-wide
+        # overdue rule: the other addons' demo customers (Acme, Bluebird) have
+        # overdue invoices too and must keep ordering
+        held.with_company(company).credit_limit = round(forgotten.amount_total / 2)
+        company.dso_baseline_date = go_live
         self.env["dso.snapshot"]._snapshot_days(start, today, company)
         self.env["res.partner"].browse(
             [p.id for p in monthly + card]

@@ -18,9 +18,10 @@ class EcomOrderIntake(models.Model):
     _inherit = "ecom.order.intake"
 
     def _collect_order_problems(self, parsed, result):
-        super()._collect_order_problems(parsed, result)
+        collected = super()._collect_order_problems(parsed, result)
         if result.partner:
             self._check_credit_hold(parsed, result)
+        return collected
 
     def _check_credit_hold(self, parsed, result):
         """Add a ``credit_hold`` problem when a hold rule stops this order."""

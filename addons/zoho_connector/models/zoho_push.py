@@ -91,6 +91,9 @@ class ZohoBackend(models.Model):
                 sorted({binding_id for _id, binding_id in rows})
             )
             mappings = self._mappings("Accounts", owner="odoo")
+            # the money facts are computed, not stored: read them as they are
+            # now, not as an earlier push in this transaction cached them
+            bindings.partner_id.invalidate_recordset()
             for batch in split_every(MAX_RECORDS_PER_WRITE, bindings):
                 records = [
                     {"id": binding.zoho_id}

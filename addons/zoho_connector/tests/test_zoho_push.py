@@ -146,7 +146,8 @@ class TestZohoPush(ZohoCase):
         )
 
     def test_payment_taken_back_reopens_the_balance_in_zoho(self):
-        # e.g. a returned bank debit: the reconciliation is removed
+        # e.g. a returned bank debit: the payment is cancelled, which removes
+        # its reconciliation with the invoice
         invoice = self.make_invoice(100.0)
         with self.trap_jobs():
             invoice.action_post()
@@ -154,12 +155,14 @@ class TestZohoPush(ZohoCase):
             active_model="account.move", active_ids=invoice.ids
         )
         with self.trap_jobs() as trap:
-            payment_register.create({"amount": 100.0}).action_create_payments()
+            payments = payment_register.create({"amount": 100.0})._create_payments()
             trap.perform_enqueued_jobs()
         account = self.zoho.records["Accounts"][self.account_id]
         self.assertEqual(account["Open_Balance__c"], 0.0)
         with self.trap_jobs() as trap:
-            invoice.line_ids.remove_move_reconcile()
+            payments.action_draft()
+            payments.action_cancel()
+            self.env.flush_all()  # the job runs after commit, which flushes
             trap.assert_enqueued_job(self.backend._zoho_push_receivables)
             trap.perform_enqueued_jobs()
         self.assertEqual(invoice.payment_state, "not_paid")

@@ -8,6 +8,7 @@ import contextlib
 import importlib.util
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import requests
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
-from o2c_common import odoo_addons_path  # noqa: E402
+from o2c_common import filestore_dir, odoo_addons_path  # noqa: E402
 
 SIGNATURE_PY = REPO / "addons/ecom_order_intake/utils/webhook_signature.py"
 
@@ -45,6 +46,12 @@ def served_copy(source, database, **server_options):
     """
     subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
     subprocess.run(["createdb", "-T", source, database], check=True)
+    # the attachments (asset bundles that wkhtmltopdf fetches, PDFs) live in the
+    # filestore, which createdb does not copy
+    copy_store = filestore_dir(database)
+    shutil.rmtree(copy_store, ignore_errors=True)
+    if filestore_dir(source).is_dir():
+        shutil.copytree(filestore_dir(source), copy_store)
     server = OdooServer(database, **server_options)
     server.log_start = server.log_path.stat().st_size if server.log_path.exists() else 0
     try:
@@ -52,6 +59,7 @@ def served_copy(source, database, **server_options):
     finally:
         server.stop()
         subprocess.run(["dropdb", "--if-exists", "--force", database], check=False)
+        shutil.rmtree(copy_store, ignore_errors=True)
 
 
 def free_port():

@@ -36,6 +36,11 @@ class AccountMove(models.Model):
             lambda m: m.is_sale_document() and m.state == "posted"
         ):
             move.o2c_send_state = "queued"
+            # the e-mail's portal link carries the access token: create it now,
+            # committed with the posting, so that the sending job (which hands
+            # the mail to SMTP before its own commit) never links a token that
+            # is not in the database yet, or one that a rollback takes back
+            move._portal_ensure_token()
             move.with_delay(
                 description=_("E-mail invoice %s", move.name)
             )._job_send_invoice()

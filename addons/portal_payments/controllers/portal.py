@@ -68,8 +68,8 @@ def _payable_invoices(invoice_ids, access_token=None):
     if env.user._is_public():
         if len(invoice_ids) != 1 or not access_token:
             raise AccessError(env._("Please log in to pay several invoices."))
-        invoices = Move.browse(invoice_ids).exists()
-        if not invoices or not consteq(invoices.access_token or "", access_token):
+        invoices = _invoice_of_token(invoice_ids, access_token)
+        if not invoices:
             raise AccessError(env._("The access token is invalid."))
     else:
         commercial = env.user.partner_id.commercial_partner_id
@@ -93,6 +93,22 @@ def _payable_invoices(invoice_ids, access_token=None):
             env._("Invoices in different currencies or companies are paid separately.")
         )
     return invoices.sorted(lambda inv: (inv.invoice_date_due, inv.id))
+
+
+def _invoice_of_token(invoice_ids, access_token):
+    """:return: the one customer invoice ``access_token`` opens, in sudo, or an
+    empty recordset"""
+    Move = request.env["account.move"].sudo()
+    if len(invoice_ids) != 1 or not access_token:
+        return Move
+    invoice = Move.browse(invoice_ids).exists()
+    if (
+        invoice
+        and invoice.move_type in ("out_invoice", "out_receipt", "out_refund")
+        and consteq(invoice.access_token or "", access_token)
+    ):
+        return invoice
+    return Move
 
 
 def _checked_amount(invoices, amount):
@@ -227,6 +243,10 @@ class PaymentPortal(AccountPaymentPortal):
             amount = _checked_amount(invoices, amount)
         except AccessError:
             if request.env.user._is_public():
+                # the e-mail's link of an invoice paid meanwhile: show the invoice
+                invoice = _invoice_of_token(ids, access_token)
+                if invoice:
+                    return request.redirect(invoice.get_portal_url())
                 return request.redirect(f"/web/login?redirect={ACCOUNT_URL}")
             return request.redirect(ACCOUNT_URL)
         except (ValidationError, ValueError) as exc:

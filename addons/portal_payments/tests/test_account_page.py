@@ -145,6 +145,19 @@ class TestAccountPage(PortalPaymentsCase):
         )
         self.assertEqual(response.status_code, 303)
 
+    def test_pay_link_of_an_invoice_paid_meanwhile_shows_the_invoice(self):
+        url = self.inv_blue._portal_pay_url().split("/my/", 1)[1]
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.inv_blue.ids
+        ).create({})._create_payments()
+        self.assertEqual(self.inv_blue.payment_state, "paid")
+        self.authenticate(None, None)
+        response = self.url_open(f"/my/{url}", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        location = response.headers["Location"]
+        self.assertIn(f"/my/invoices/{self.inv_blue.id}?access_token=", location)
+        self.assertNotIn("/web/login", location)
+
     def test_invoice_mail_button_opens_pay_flow(self):
         template = self.env.ref("account.email_template_edi_invoice")
         self.inv_acme.with_context(

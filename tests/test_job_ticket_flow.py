@@ -207,13 +207,18 @@ def test_signed_order_prints_then_done_order_is_invoiced_and_emailed(
     assert "/my/invoices/" in page.url or "/my/account/pay" in page.url, page.url
     assert "/web/login" not in page.url
     assert invoice["name"] in page.text
-    sent = rpc(
-        "account.move",
-        "search_read",
-        [("name", "=", invoice["name"])],
-        fields=["o2c_send_state"],
-    )
-    assert sent[0]["o2c_send_state"] == "sent"
+
+    def invoice_sent():
+        (sent,) = rpc(
+            "account.move",
+            "search_read",
+            [("name", "=", invoice["name"])],
+            fields=["o2c_send_state"],
+        )
+        return sent["o2c_send_state"] == "sent"
+
+    # the job hands the mail to SMTP, then commits "sent"
+    wait_until(invoice_sent, what="invoice marked sent")
     assert len(mailbox.messages) == 1
 
 

@@ -12,8 +12,9 @@ drains whatever is still received after a crash.
 """
 
 import logging
+from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class EcomShop(models.Model):
         :return: ``(processed, failed)`` intakes
         """
         self.ensure_one()
+        self.env["ecom.order.intake"].flush_model(["shop_id", "state"])
         self.env.cr.execute(
             "SELECT id FROM ecom_order_intake"
             " WHERE shop_id = %s AND state = 'received'"
@@ -138,10 +140,11 @@ class EcomShop(models.Model):
     def _cron_drain_intakes(self):
         """Safety net: queue a drain for every shop with a received intake no
         job is processing (a lost job, a crash, a failed job given up on)."""
+        self.env["ecom.order.intake"].flush_model(["shop_id", "state", "received_at"])
         self.env.cr.execute(
             "SELECT DISTINCT shop_id FROM ecom_order_intake"
-            " WHERE state = 'received' AND received_at < now() at time zone 'utc'"
-            " - interval '2 minutes'"
+            " WHERE state = 'received' AND received_at < %s",
+            [fields.Datetime.now() - timedelta(minutes=2)],
         )
         shops = self.browse(row[0] for row in self.env.cr.fetchall())
         shops._enqueue_intake_drain()

@@ -85,7 +85,19 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--zoho-accounts", type=int, default=10000)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated benchmarks to run: accept and orders always run,"
+        " then portal, zoho, job_ticket, dso if named (default: all), e.g."
+        " --only accept,orders",
+    )
     args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+
+    def wanted(name):
+        return not only or name in only
+
     problem = check_odoo()
     if problem:
         print(problem, file=sys.stderr)
@@ -161,17 +173,17 @@ def main():
         results["orders"] = in_odoo(
             "order_rate.py", "--count", str(args.orders), "--rounds", str(args.rounds)
         )
-        if "portal_payments" in addons:
+        if "portal_payments" in addons and wanted("portal"):
             results["portal_account"] = bench_portal_account(
                 database, addons_path, REPO / "var/bench-server.log"
             )
-        if "zoho_connector" in addons:
+        if "zoho_connector" in addons and wanted("zoho"):
             results["zoho"] = in_odoo(
                 "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)
             )
-        if "job_ticket_print" in addons:
+        if "job_ticket_print" in addons and wanted("job_ticket"):
             results["job_ticket"] = job_ticket.bench(database, addons_path, in_odoo)
-        if "dso_reports" in addons:
+        if "dso_reports" in addons and wanted("dso"):
             results["dso"] = in_odoo("dso.py")
     finally:
         if not args.keep_db:

@@ -127,6 +127,27 @@ def test_same_order_in_two_deliveries_concurrently_makes_one_order(
     assert rpc("sale.order", "search_count", [("client_order_ref", "=", "RACE-2")]) == 1
 
 
+def test_a_burst_of_orders_is_processed_each_exactly_once(odoo_server, shop, rpc):
+    """Deliveries keep arriving while the shop's drain job runs: every intake is
+    processed (none left for the cron), each into one order."""
+    refs = [f"BURST-{n}" for n in range(24)]
+    results = []
+    for start in range(0, len(refs), 6):  # waves of 6 senders at once
+        wave = [native(ref) for ref in refs[start : start + 6]]
+        results += _post_together(
+            odoo_server, shop, [(body, signed(shop, body)) for body in wave]
+        )
+        time.sleep(0.2)
+    assert [r.status_code for r in results] == [202] * len(refs), [
+        r.text for r in results if r.status_code != 202
+    ]
+    for response in results:
+        status = wait_for_state(odoo_server, shop, response.json()["status_url"])
+        assert status["state"] == "done", status
+    for ref in refs:
+        assert rpc("sale.order", "search_count", [("client_order_ref", "=", ref)]) == 1
+
+
 def test_status_route_needs_the_signature(odoo_server, shop):
     response = post(odoo_server, shop, native("STATUS-1"))
     status_url = odoo_server.url + response.json()["status_url"]

@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "data/mail_data.xml",
         "views/order_intake_views.xml",
         "views/shop_views.xml",

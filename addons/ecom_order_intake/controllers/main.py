@@ -22,11 +22,24 @@ class OrderIntakeController(http.Controller):
         _orders_url,
         type="http",
         methods=["POST"],
-        auth="public",
+        # "none": the signature authenticates; the public user is set below
+        # without the framework's query, so the request's transaction is unused
+        auth="none",
+        readonly=False,  # "none" would first try a read-only transaction
         csrf=False,
         save_session=False,
     )
     def receive_order(self, shop_code, **_kwargs):
+        if not request.db:
+            return self._error(404, "unknown_shop", "No active shop has this code.")
+        request.update_env(
+            user=request.env["ir.model.data"]._xmlid_to_res_id("base.public_user")
+        )
+        # claim and store the delivery in the request's transaction (committed
+        # before the answer) when it can be made READ COMMITTED; else in a short
+        # transaction of its own
+        Intake = request.env["ecom.order.intake"].sudo()
+        own_transaction = not Intake._begin_delivery_transaction()
         shop = self._get_shop(shop_code)
         if shop is None:
             return self._error(404, "unknown_shop", "No active shop has this code.")
@@ -50,17 +63,13 @@ class OrderIntakeController(http.Controller):
             header = read_header(body)
         except OrderParseError as exc:
             return self._error(400, "unreadable", str(exc))
-        status, created = (
-            request.env["ecom.order.intake"]
-            .sudo()
-            ._receive(
-                shop,
-                httprequest.headers["webhook-id"],
-                dict(httprequest.headers),
-                body,
-                header,
-                own_transaction=True,
-            )
+        status, created = Intake._receive(
+            shop,
+            httprequest.headers["webhook-id"],
+            dict(httprequest.headers),
+            body,
+            header,
+            own_transaction=own_transaction,
         )
         status["status_url"] = self._status_path(shop, status["intake"])
         status["duplicate"] = not created
@@ -104,6 +113,7 @@ class OrderIntakeController(http.Controller):
             .search_fetch(
                 [("code", "=", shop_code)],
                 [
+                    "name",
                     "code",
                     "company_id",
                     "max_body_bytes",

@@ -6,5 +6,6 @@ from . import order_intake_line
 from . import order_intake_problem
 from . import intake_matching
 from . import intake_processing
+from . import intake_drain
 from . import sale_order
 from . import account_move

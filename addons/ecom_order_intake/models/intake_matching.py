@@ -39,6 +39,9 @@ class MatchResult:
     lines: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     shop_mappings: object = None  # this order's shop mappings, read once
+    # the products we sell with this order's SKUs and GTINs, read once:
+    # {("default_code" | "barcode", code): products}
+    products_by_code: dict | None = None
 
     def add(self, code, message, line_ref=None):
         self.problems.append(Problem(code, message, line_ref))
@@ -53,6 +56,7 @@ class EcomOrderIntake(models.Model):
         self.ensure_one()
         result = MatchResult()
         result.shop_mappings = self._read_shop_mappings(parsed)
+        result.products_by_code = self._read_products_by_code(parsed)
         result.partner = self._match_customer(parsed.customer, result)
         if result.partner:
             self._check_eligibility(parsed, result)
@@ -88,6 +92,44 @@ class EcomOrderIntake(models.Model):
         codes.discard("")
         return self.env["ecom.shop.mapping"].search(
             [("shop_id", "=", self.shop_id.id), ("external_code", "in", list(codes))]
+        )
+
+    def _product_search_domain(self):
+        Product = self.env["product.product"]
+        return [*Product._check_company_domain(self.company_id), ("sale_ok", "=", True)]
+
+    def _read_products_by_code(self, parsed):
+        """:return: the products we sell by SKU and by GTIN, for every code this
+        order carries (one query instead of one or two per line)."""
+        skus = {line.sku for line in parsed.lines if line.sku}
+        gtins = {line.gtin for line in parsed.lines if line.gtin}
+        by_code = {}
+        if not skus and not gtins:
+            return by_code
+        domains = []
+        if skus:
+            domains.append([("default_code", "in", list(skus))])
+        if gtins:
+            domains.append([("barcode", "in", list(gtins))])
+        products = self.env["product.product"].search_fetch(
+            [*self._product_search_domain(), *Domain_or(domains)],
+            ["default_code", "barcode"],
+        )
+        for product in products:
+            for field_name in ("default_code", "barcode"):
+                if product[field_name]:
+                    key = (field_name, product[field_name])
+                    by_code[key] = by_code.get(key, product.browse()) | product
+        return by_code
+
+    def _products_with(self, result, field_name, value):
+        """:return: the products we sell whose ``field_name`` is ``value``."""
+        if result.products_by_code is not None:
+            return result.products_by_code.get(
+                (field_name, value), self.env["product.product"]
+            )
+        return self.env["product.product"].search(
+            [*self._product_search_domain(), (field_name, "=", value)]
         )
 
     def _mapped(self, result, kind, codes):
@@ -302,17 +344,13 @@ class EcomOrderIntake(models.Model):
         mapped = self._mapped(result, "product", [line.sku, line.gtin])
         if mapped:
             return mapped
-        Product = self.env["product.product"]
-        company_domain = Product._check_company_domain(self.company_id)
         for field_name, value, label in (
             ("default_code", line.sku, "SKU"),
             ("barcode", line.gtin, "GTIN"),
         ):
             if not value:
                 continue
-            products = Product.search(
-                [*company_domain, ("sale_ok", "=", True), (field_name, "=", value)]
-            )
+            products = self._products_with(result, field_name, value)
             if len(products) == 1:
                 return products
             if len(products) > 1:
@@ -349,7 +387,14 @@ class EcomOrderIntake(models.Model):
 
     def _match_uom(self, line, product, result):
         xmlid = uom_xmlid(line.uom_code)
-        uom = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
+        uom = self.env["uom.uom"]
+        if xmlid:
+            # the cached XML id, without env.ref's existence query per line
+            model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
+                xmlid, raise_if_not_found=False
+            )
+            if model == "uom.uom":
+                uom = uom.browse(res_id)
         if not uom:
             result.add(
                 "uom",

@@ -91,9 +91,12 @@ class EcomOrderIntake(models.Model):
         except (UserError, ValidationError) as exc:
             # Odoo refused the order (e.g. a missing account): a person must look
             return self._send_to_review([("error", str(exc), None)])
-        self.problem_ids.unlink()
+        if self.problem_count:
+            self.problem_ids.unlink()
         self.processed_at = fields.Datetime.now()
-        self.activity_ids.action_feedback(feedback=self.env._("Processed."))
+        if self.review_rate:
+            # only an intake that was in review has review activities to close
+            self.activity_ids.action_feedback(feedback=self.env._("Processed."))
 
     # -- reading ------------------------------------------------------------
 
@@ -169,7 +172,7 @@ class EcomOrderIntake(models.Model):
         with self.env.cr.savepoint():
             order = self._create_sale_order(parsed, result)
             self._record_card_payment(parsed, order)
-            self.write(
+            self._write_outcome(
                 {
                     "sale_order_id": order.id,
                     "state": "done",
@@ -198,7 +201,7 @@ class EcomOrderIntake(models.Model):
                 )
             )
             self._record_card_payment(parsed, new_order)
-            self.write(
+            self._write_outcome(
                 {
                     "sale_order_id": new_order.id,
                     "state": "done",
@@ -221,13 +224,19 @@ class EcomOrderIntake(models.Model):
                 order.message_post(
                     body=self.env._("Cancelled by the shop (%s).", self.name)
                 )
-        self.write(
+        self._write_outcome(
             {
                 "state": "done",
                 "sale_order_id": original.sale_order_id.id,
                 "partner_id": original.partner_id.id,
             }
         )
+
+    def _write_outcome(self, vals):
+        """Write a successful attempt's outcome. The first, automatic attempt is
+        the intake's normal course and is not tracked in its chatter (processed
+        at and the sale order say what happened); leaving review is."""
+        self.with_context(mail_notrack=self.state == "received").write(vals)
 
     def _find_original(self, parsed):
         original = self.search(

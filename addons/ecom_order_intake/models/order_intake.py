@@ -4,6 +4,8 @@ import json
 import logging
 from contextlib import contextmanager
 
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import file_open, file_path
@@ -66,7 +68,10 @@ class EcomOrderIntake(models.Model):
     shop_id = fields.Many2one(
         "ecom.shop", required=True, readonly=True, index=True, ondelete="restrict"
     )
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    # precompute: in the INSERT, no UPDATE after it (the door stores intakes)
+    company_id = fields.Many2one(
+        related="shop_id.company_id", store=True, index=True, precompute=True
+    )
     state = fields.Selection(
         STATES, default="received", required=True, tracking=True, index=True
     )
@@ -114,8 +119,12 @@ class EcomOrderIntake(models.Model):
     problem_ids = fields.One2many(
         "ecom.order.intake.problem", "intake_id", string="Problems", readonly=True
     )
-    problem_count = fields.Integer(compute="_compute_problem_count", store=True)
-    problem_summary = fields.Text(compute="_compute_problem_count", store=True)
+    problem_count = fields.Integer(
+        compute="_compute_problem_count", store=True, precompute=True
+    )
+    problem_summary = fields.Text(
+        compute="_compute_problem_count", store=True, precompute=True
+    )
     attempt_count = fields.Integer("Attempts", readonly=True)
     review_rate = fields.Float(
         "Review rate (%)",
@@ -146,8 +155,22 @@ class EcomOrderIntake(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("ecom.order.intake")
+                vals["name"] = self._next_reference()
         return super().create(vals_list)
+
+    @api.model
+    def _next_reference(self):
+        """:return: the next intake reference, from the addon's sequence (found
+        through its cached XML id: every delivery takes one), else from any
+        sequence with the intake's code."""
+        sequence = self.env["ir.sequence"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "ecom_order_intake.seq_order_intake", raise_if_not_found=False
+            )
+        )
+        if sequence:
+            return sequence.sudo()._next()
+        return self.env["ir.sequence"].sudo().next_by_code("ecom.order.intake")
 
     @api.depends("raw_payload")
     def _compute_raw_payload_text(self):
@@ -194,7 +217,9 @@ class EcomOrderIntake(models.Model):
             ``idempotency_key`` (what identifies the document; see
             :func:`..parsers.read_header`)
         :param own_transaction: store it in a short transaction of its own,
-            committed at once (the HTTP endpoint, where deliveries race)
+            committed at once (the HTTP endpoint, where deliveries race, when
+            its request's transaction is not READ COMMITTED: see
+            :meth:`_begin_delivery_transaction`)
         :return: ``(status, created)``: the intake's :meth:`_status_payload`, and
             False when this was a repeated delivery of a stored document
         """
@@ -214,11 +239,15 @@ class EcomOrderIntake(models.Model):
             "doc_format": parsed_header["format"],
             "action": parsed_header["action"],
             "external_order_id": parsed_header["external_id"],
+            # a new intake has no problems (nothing to compute)
+            "problem_count": 0,
+            "problem_summary": False,
         }
         with self._delivery_claim(shop, webhook_id, key, own_transaction) as env:
             # holding the claim, and seeing every committed delivery: either the
             # other delivery of this document is here, or none can be
-            Intake = self.with_env(env)
+            # the shop's company: its sequence, and no user lookup for it
+            Intake = self.with_env(env).with_company(shop.company_id)
             other = Intake._find_delivery(shop, webhook_id, key)
             if other:
                 return other._status_payload(), False
@@ -229,7 +258,8 @@ class EcomOrderIntake(models.Model):
                 mail_notrack=True,
                 tracking_disable=True,
             ).create(vals)
-            intake._enqueue_processing()
+            # one drain job per shop processes the intakes (no job per delivery)
+            intake.shop_id._enqueue_intake_drain()
             return intake._status_payload(), True
 
     @api.model
@@ -249,39 +279,63 @@ class EcomOrderIntake(models.Model):
         claims = sorted(
             {f"ecom_intake:{shop.id}:id:{webhook_id}", f"ecom_intake:{shop.id}:{key}"}
         )
+        # and, shared, the shop's drain lock: a drain that is ending waits for
+        # this delivery to commit before it looks for intakes it has not seen
+        shared_claim = shop._drain_lock_key()
         registry = self.env.registry
         if not own_transaction or registry.in_test_mode():
-            # in the caller's transaction (tests share one: nothing can race)
-            self._take_claims(self.env.cr, claims)
+            # in the caller's transaction: READ COMMITTED (the HTTP request's,
+            # see _begin_delivery_transaction), or one where nothing races
+            # (tests share one; demo data)
+            self._take_claims(self.env.cr, claims, shared_claim)
             yield self.env
             return
         with registry.cursor() as cr:
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            self._take_claims(cr, claims)
+            self._take_claims(cr, claims, shared_claim)
             yield self.env(cr=cr)
 
+    @api.model
+    def _begin_delivery_transaction(self):
+        """Make the caller's transaction READ COMMITTED when it has not run a
+        query yet (the HTTP request's cursor at the start of the route), so the
+        delivery is claimed and stored in it, without a second connection and
+        commit.
+
+        :return: True when the caller's transaction can hold the claim (see
+            :meth:`_delivery_claim`); False: store the delivery in a transaction
+            of its own
+        """
+        cr = self.env.cr
+        if self.env.registry.in_test_mode() or not hasattr(cr, "_cnx"):
+            return False
+        if cr._cnx.info.transaction_status != TRANSACTION_STATUS_IDLE:
+            return False
+        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return True
+
     @staticmethod
-    def _take_claims(cr, claims):
+    def _take_claims(cr, claims, shared_claim):
         # in a fixed order (sorted), so two deliveries never wait for each other
         cr.execute(
-            "SELECT "
+            "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)), "
             + ", ".join(
                 ["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(claims)
             ),
-            claims,
+            [shared_claim, *claims],
         )
 
     @api.model
     def _find_delivery(self, shop, webhook_id, key):
-        return self.search(
-            [
-                ("shop_id", "=", shop.id),
-                "|",
-                ("webhook_id", "=", webhook_id),
-                ("document_key", "=", key),
-            ],
-            limit=1,
+        # every delivery asks, under its claim: plain SQL on the two unique keys
+        self.flush_model(["shop_id", "webhook_id", "document_key"])
+        self.env.cr.execute(
+            "SELECT id FROM ecom_order_intake WHERE shop_id = %s"
+            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1",
+            [shop.id, webhook_id, key],
         )
+        row = self.env.cr.fetchone()
+        return self.browse(row and row[0])
 
     def _enqueue_processing(self):
         for intake in self:

@@ -1,5 +1,6 @@
 from . import (
     test_endpoint_http,
+    test_intake_drain,
     test_intake_processing,
     test_intake_samples,
     test_parser_properties,

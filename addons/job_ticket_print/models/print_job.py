@@ -219,7 +219,9 @@ class ProductionPrintJob(models.Model):
                 [self.printer_id.id],
             )
             row = cr.fetchone()
-        return self.browse(row[0]) if row else self.browse()
+        # a ticket committed after this job's snapshot is not readable here:
+        # its own queued job prints it
+        return self.browse(row[0]).exists() if row else self.browse()
 
     def _claim(self):
         """Lock the row and mark it ``sending`` in a committed transaction.

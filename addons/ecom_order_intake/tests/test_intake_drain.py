@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from ..parsers.header import read_header
+from .intake_common import IntakeCase, native_order
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeDrain(IntakeCase):
+    """One job per shop processes the received intakes; the cron is the net."""
+
+    def store(self, order_id):
+        body = native_order(order_id, [("O2C-PAPER-A4", 1, 6.5)])
+        status, created = self.Intake._receive(
+            self.shop, f"msg-{order_id}", {}, body, read_header(body)
+        )
+        self.assertTrue(created)
+        return self.Intake.search([("name", "=", status["intake"])])
+
+    def drain_jobs(self):
+        return self.env["queue.job"].search(
+            [("identity_key", "=", self.shop._drain_identity_key())]
+        )
+
+    def test_deliveries_share_one_waiting_drain_job(self):
+        first, second = self.store("WEB-D1"), self.store("WEB-D2")
+        job = self.drain_jobs()
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.state, "pending")
+        self.assertEqual(job.channel, "root.ecom_intake")
+        self.assertEqual((first | second).mapped("state"), ["received"] * 2)
+
+        self.shop._drain_intakes_job()
+        self.assertEqual((first | second).mapped("state"), ["done"] * 2)
+        self.assertEqual(len(first.sale_order_id | second.sale_order_id), 2)
+        # drained twice (a second job, the cron): nothing more is made
+        self.shop._drain_intakes_job()
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("ecom_intake_id", "in", (first | second).ids)]
+            ),
+            2,
+        )
+
+    def test_a_batch_takes_the_oldest_intakes(self):
+        intakes = self.store("WEB-D3") | self.store("WEB-D4") | self.store("WEB-D5")
+        processed, failed = self.shop._drain_intakes(limit=2)
+        self.assertEqual(processed, intakes.sorted("id")[:2])
+        self.assertFalse(failed)
+        self.assertEqual(intakes.sorted("id")[2].state, "received")
+
+    def test_cron_queues_a_drain_for_forgotten_intakes(self):
+        intake = self.store("WEB-D6")
+        self.drain_jobs().unlink()  # the job got lost
+        with trap_jobs() as trap:
+            # just received: its job may be on its way
+            self.assertNotIn(self.shop, self.env["ecom.shop"]._cron_drain_intakes())
+            intake.received_at = fields.Datetime.now() - timedelta(minutes=5)
+            self.assertIn(self.shop, self.env["ecom.shop"]._cron_drain_intakes())
+            self.assertIn(
+                self.shop, trap.enqueued_jobs[-1].recordset, trap.enqueued_jobs
+            )
+            trap.perform_enqueued_jobs()
+        self.assertEqual(intake.state, "done", intake.problem_summary)

@@ -13,6 +13,9 @@ from .zoho_work import JOB_MAX_RETRIES
 
 _logger = logging.getLogger(__name__)
 
+# advisory lock (with the backend id) between postings and the receivables push
+RECEIVABLES_HANDOFF_LOCK = "zoho_receivables_handoff"
+
 
 class ZohoReceivablesPending(models.Model):
     """Customers whose money facts changed since they were last sent to Zoho.
@@ -39,6 +42,13 @@ class ZohoPartnerBinding(models.Model):
         accounts = self.filtered(lambda binding: binding.zoho_module == "Accounts")
         if not accounts:
             return
+        for backend in accounts.backend_id:
+            # held until this transaction ends: a push job that has finished
+            # waits for it before it looks for rows it could not see
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock_shared(hashtext(%s), %s)",
+                [RECEIVABLES_HANDOFF_LOCK, backend.id],
+            )
         self.env.cr.execute(
             "INSERT INTO zoho_receivables_pending (binding_id) SELECT unnest(%s)",
             [accounts.ids],
@@ -124,7 +134,30 @@ class ZohoBackend(models.Model):
                 "DELETE FROM zoho_receivables_pending WHERE id = ANY(%s)",
                 [[pending_id for pending_id, _binding in rows]],
             )
+        self.env.cr.postcommit.add(self._zoho_receivables_handoff)
         return f"{work.counts}"
+
+    def _zoho_receivables_handoff(self):
+        """After a push committed: queue the next one for rows it did not see.
+
+        A posting that found this job still waiting to start did not queue
+        another, but its row may have been committed after this job's snapshot.
+        The exclusive lock waits for every posting still in flight (they hold
+        it shared until they commit), so nothing is left without a job.
+        """
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
+                [RECEIVABLES_HANDOFF_LOCK, self.id],
+            )
+            cr.execute(
+                "SELECT 1 FROM zoho_receivables_pending pending"
+                " JOIN zoho_partner_binding binding ON binding.id = pending.binding_id"
+                " WHERE binding.backend_id = %s LIMIT 1",
+                [self.id],
+            )
+            if cr.fetchone():
+                self.with_env(self.env(cr=cr))._zoho_enqueue_receivables()
 
     def _zoho_export_values(self, partner, mappings):
         """:return: ``{zoho field: value}`` of ``partner`` for these mappings."""

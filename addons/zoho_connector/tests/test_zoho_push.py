@@ -25,8 +25,10 @@ class TestZohoPush(ZohoCase):
                 "move_type": "out_invoice",
                 "partner_id": self.customer.id,
                 "invoice_payment_term_id": False,
-                "invoice_date": fields.Date.today() - timedelta(days=due_days_ago),
-                "invoice_date_due": fields.Date.today() - timedelta(days=due_days_ago),
+                "invoice_date": fields.Date.context_today(self.customer)
+                - timedelta(days=due_days_ago),
+                "invoice_date_due": fields.Date.context_today(self.customer)
+                - timedelta(days=due_days_ago),
                 "invoice_line_ids": [
                     (
                         0,
@@ -142,7 +144,8 @@ class TestZohoPush(ZohoCase):
         self.assertEqual(account["Open_Balance__c"], 60.0)
         self.assertEqual(account["Last_Payment_Amount__c"], 40.0)
         self.assertEqual(
-            account["Last_Payment_Date__c"], fields.Date.today().isoformat()
+            account["Last_Payment_Date__c"],
+            fields.Date.context_today(self.customer).isoformat(),
         )
 
     def test_payment_taken_back_reopens_the_balance_in_zoho(self):

@@ -15,7 +15,7 @@ class ResPartner(models.Model):
         "Overdue amount", compute="_compute_zoho_receivables"
     )
     zoho_oldest_overdue_days = fields.Integer(
-        "Oldest overdue (days)", compute="_compute_zoho_receivables"
+        "Oldest overdue (days, for Zoho)", compute="_compute_zoho_receivables"
     )
     zoho_last_payment_date = fields.Date(
         "Last payment date", compute="_compute_zoho_receivables"

@@ -129,15 +129,25 @@ class TestZohoPush(ZohoCase):
         ]
         self.assertEqual(len(notes), 1)
 
-    def test_payment_updates_the_facts(self):
-        invoice = self.make_invoice(100.0)
+    def posted_invoice(self, amount):
+        invoice = self.make_invoice(amount)
         with self.trap_jobs():
             invoice.action_post()
-        payment_register = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
+        return invoice
+
+    def pay(self, invoice, amount):
+        """:return: the payment of ``amount`` registered on ``invoice``"""
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount})
+            ._create_payments()
         )
+
+    def test_payment_updates_the_facts(self):
+        invoice = self.posted_invoice(100.0)
         with self.trap_jobs() as trap:
-            payment_register.create({"amount": 40.0}).action_create_payments()
+            self.pay(invoice, 40.0)
             trap.assert_enqueued_job(self.backend._zoho_push_receivables)
             trap.perform_enqueued_jobs()
         account = self.zoho.records["Accounts"][self.account_id]
@@ -151,14 +161,9 @@ class TestZohoPush(ZohoCase):
     def test_payment_taken_back_reopens_the_balance_in_zoho(self):
         # e.g. a returned bank debit: the payment is cancelled, which removes
         # its reconciliation with the invoice
-        invoice = self.make_invoice(100.0)
-        with self.trap_jobs():
-            invoice.action_post()
-        payment_register = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        )
+        invoice = self.posted_invoice(100.0)
         with self.trap_jobs() as trap:
-            payments = payment_register.create({"amount": 100.0})._create_payments()
+            payments = self.pay(invoice, 100.0)
             trap.perform_enqueued_jobs()
         account = self.zoho.records["Accounts"][self.account_id]
         self.assertEqual(account["Open_Balance__c"], 0.0)

@@ -53,6 +53,28 @@ def served_copy(source, database, **server_options):
     if filestore_dir(source).is_dir():
         shutil.copytree(filestore_dir(source), copy_store)
     server = OdooServer(database, **server_options)
+    # the copy's web.base.url is the test run's (http://localhost:<its port>): links the
+    # server prints or mails (ticket QR codes, pay links) must name this server, fixed
+    # before it starts, as in production. Setting it later over RPC races with Odoo's
+    # parameter cache, which a job holding an older snapshot can refill with the old value.
+    subprocess.run(
+        [
+            "psql",
+            "--quiet",
+            "--no-psqlrc",
+            "--set=ON_ERROR_STOP=1",
+            "--dbname",
+            database,
+            "--command",
+            "UPDATE ir_config_parameter SET value = CASE key"
+            f" WHEN 'web.base.url' THEN '{server.url}' ELSE 'True' END"
+            " WHERE key IN ('web.base.url', 'web.base.url.freeze');"
+            " INSERT INTO ir_config_parameter (key, value)"
+            " SELECT 'web.base.url.freeze', 'True' WHERE NOT EXISTS"
+            " (SELECT 1 FROM ir_config_parameter WHERE key = 'web.base.url.freeze');",
+        ],
+        check=True,
+    )
     server.log_start = server.log_path.stat().st_size if server.log_path.exists() else 0
     try:
         yield server.start()

@@ -114,7 +114,6 @@ def smtp_port(rpc, odoo_server):
             "sequence": 1,
         },
     )
-    rpc("ir.config_parameter", "set_param", "web.base.url", odoo_server.url)
     yield port
     rpc("ir.mail_server", "unlink", [server_id])
 

@@ -30,6 +30,15 @@ __all__ = [
 ]
 
 
+def _is_complete(path):
+    """cups-pdf writes its PDF in place: a file that does not end with the
+    ``%%EOF`` marker yet is still being written (seen empty on a busy machine)."""
+    with open(path, "rb") as file:
+        file.seek(0, os.SEEK_END)
+        file.seek(max(0, file.tell() - 1024))
+        return not path.endswith(".pdf") or b"%%EOF" in file.read()
+
+
 def wait_for_files(folder, suffix, count=1, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -38,10 +47,10 @@ def wait_for_files(folder, suffix, count=1, timeout=60):
             for name in os.listdir(folder)
             if name.endswith(suffix)
         )
-        if len(found) >= count:
+        if len(found) >= count and all(_is_complete(path) for path in found):
             return found
         time.sleep(0.2)
-    raise AssertionError(f"no {suffix} file in {folder} after {timeout}s")
+    raise AssertionError(f"no complete {suffix} file in {folder} after {timeout}s")
 
 
 def pdf_text(path):

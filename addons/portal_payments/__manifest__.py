@@ -22,6 +22,7 @@
         "data/payment_method_data.xml",
         "data/queue_job_data.xml",
         "data/reminder_data.xml",
+        "data/payout_matching_data.xml",
         "report/statement_report.xml",
         "views/portal_templates.xml",
         "views/payment_templates.xml",

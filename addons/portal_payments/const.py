@@ -12,3 +12,15 @@ ACH_MANDATE_TEXT = (
     "you cancel this authorization by notifying {company} in writing. Debits that "
     "are returned by your bank may be re-presented."
 )
+
+# --- Stripe balance transactions of a payout (``type``) ---
+#: money in: card charges ("charge") and local-method charges such as ACH ("payment")
+BT_CHARGE_TYPES = ("charge", "payment")
+#: refunds the merchant sent (source: the refund)
+BT_REFUND_TYPES = ("refund", "payment_refund")
+#: an ACH (or other delayed-notification) debit that failed or was returned
+#: after the money was credited; source: the charge
+BT_RETURN_TYPES = ("payment_failure_refund",)
+#: disputes are ``adjustment`` balance transactions of this reporting category;
+#: source: the dispute (for ACH: an unauthorized return)
+BT_DISPUTE_CATEGORY = "dispute"

@@ -46,6 +46,14 @@ class StripeWebhookController(StripeController):
                 provider, event
             )
             return request.make_json_response("")
+        if event.get("type") == "charge.failed":
+            # not handled by stock: an ACH return after success
+            request.env[
+                "payment.transaction"
+            ].sudo()._portal_payments_handle_charge_failed(
+                provider, event["data"]["object"]
+            )
+            return request.make_json_response("")
         return super().stripe_webhook()
 
     def _portal_payments_verified_provider(self, raw):

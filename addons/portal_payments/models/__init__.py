@@ -7,3 +7,4 @@ from . import stripe_event
 from . import payment_reminder
 from . import stripe_payout
 from . import autopay
+from . import stripe_payout_matching

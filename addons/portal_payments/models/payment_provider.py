@@ -71,32 +71,33 @@ class PaymentProvider(models.Model):
     # --- disputes (webhook) ---
 
     def _portal_payments_handle_dispute(self, provider, event):
-        """A ``charge.dispute.*`` event: tell the accountant, suspend autopay.
+        """A ``charge.dispute.*`` event: tell the accountant, suspend autopay,
+        and reverse the payment when the money is lost (a lost dispute, any
+        ACH dispute).
 
         :param provider: the Stripe provider that received the event
         :param dict event: the verified Stripe event
         :return: the customer (commercial partner) concerned, possibly empty
         """
         dispute = event["data"]["object"]
-        Tx = self.env["payment.transaction"].sudo()
-        tx = Tx.search(
-            [
-                ("provider_id", "=", provider.id),
-                (
-                    "provider_reference",
-                    "in",
-                    [
-                        ref
-                        for ref in (
-                            dispute.get("payment_intent"),
-                            dispute.get("charge"),
-                        )
-                        if ref
-                    ],
-                ),
-            ],
-            limit=1,
+        tx = self.env["payment.transaction"]._portal_payments_from_charge(
+            provider,
+            {
+                "payment_intent": dispute.get("payment_intent"),
+                "id": dispute.get("charge"),
+            },
         )
+        # The money is gone for good when the dispute is lost, and an ACH
+        # dispute (an unauthorized return: R05, R07, R10, R29) cannot be
+        # contested: reverse the payment so the invoices are open again.
+        reversed_now = False
+        if tx.state == "done" and (
+            dispute.get("status") == "lost" or tx._portal_payments_is_ach()
+        ):
+            tx._portal_payments_reverse(
+                self.env._("Stripe dispute %s", dispute.get("id"))
+            )
+            reversed_now = True
         customer = tx.partner_id.commercial_partner_id
         if customer.portal_autopay_state == "enrolled":
             customer.portal_autopay_state = "suspended"
@@ -108,13 +109,18 @@ class PaymentProvider(models.Model):
                 summary=self.env._("Stripe dispute: %(type)s", type=event["type"]),
                 note=self.env._(
                     "Dispute %(dispute)s on payment %(ref)s (%(amount)s %(currency)s), "
-                    "reason: %(reason)s, status: %(status)s.",
+                    "reason: %(reason)s, status: %(status)s.%(reversed)s",
                     dispute=dispute.get("id"),
                     ref=tx.reference or dispute.get("charge"),
                     amount=amount,
                     currency=(dispute.get("currency") or "").upper(),
                     reason=dispute.get("reason") or "-",
                     status=dispute.get("status") or "-",
+                    reversed=self.env._(
+                        " The payment is reversed: its invoices are open again."
+                    )
+                    if reversed_now
+                    else "",
                 ),
                 user_id=(
                     provider.portal_payments_accountant_id

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.payment_stripe import const as stripe_const
 
@@ -50,26 +50,101 @@ class PaymentTransaction(models.Model):
                 self.token_id.portal_payments_mandate_text = (
                     self.portal_payments_mandate_text
                 )
+        still_open = self.state in ("draft", "pending", "authorized")
         res = super()._process_notification_data(notification_data)
         if status in stripe_const.STATUS_MAPPING["error"]:
             error = (intent.get("last_payment_error") or {}).get("message") or _(
                 "The bank did not pay."
             )
             if was_done:
-                self._portal_payments_reverse(error)
-            if ach or was_done:
-                self._portal_payments_failure_activity(error, returned=was_done)
+                self._portal_payments_handle_return(error)
+            elif ach and still_open:
+                # a replay after a return (the tx is in error already) is silent
+                self._portal_payments_failure_activity(error)
         return res
 
+    def _portal_payments_handle_return(self, reason):
+        """The bank took back a settled payment: reverse it, tell the accountant.
+
+        Stripe reports an ACH return after success by several roads (the
+        charge's ``charge.failed``, the intent's ``payment_intent.payment_failed``,
+        the payout's ``payment_failure_refund`` balance transaction); whichever
+        comes first reverses, the others find the transaction no longer done.
+
+        :param str reason: why, as the bank or Stripe put it
+        :return: whether the payment was reversed by this call
+        :rtype: bool
+        """
+        self.ensure_one()
+        if self.state != "done":
+            return False
+        self._portal_payments_reverse(reason)
+        self._portal_payments_failure_activity(reason, returned=True)
+        return True
+
     def _portal_payments_reverse(self, reason):
-        """Undo a settled payment the bank took back: invoices open again."""
+        """Undo a settled payment the bank took back: invoices open again.
+
+        The payment's entry is reversed (dated today), not deleted: the
+        return is a new fact, and later entries of the journal have consumed
+        sequence numbers since. Unreconciling it first frees the invoices and
+        the Stripe statement line of its charge, which the return's own
+        statement line then meets. The payment ends *Rejected*.
+        """
         payment = self.payment_id
-        if payment and payment.state != "canceled":
-            payment.action_draft()
-            payment.action_cancel()
+        if payment and payment.state not in ("canceled", "rejected"):
+            move = payment.move_id
+            if move.state == "posted":
+                move.line_ids.remove_move_reconcile()
+                move._reverse_moves(
+                    [
+                        {
+                            "ref": _("Returned: %s", move.name),
+                            "date": fields.Date.context_today(self),
+                        }
+                    ],
+                    cancel=True,
+                )
+                payment.action_reject()
+            else:
+                payment.action_cancel()
             payment.message_post(body=_("Returned by the bank: %s", reason))
         self._set_error(reason, extra_allowed_states=("done",))
         _logger.info("payment of transaction %s reversed: %s", self.reference, reason)
+
+    def _portal_payments_handle_charge_failed(self, provider, charge):
+        """A ``charge.failed`` event: a return when the payment had settled.
+
+        A failure before settlement also comes as ``payment_intent.payment_failed``
+        (handled by the stock flow above); only a charge that fails after
+        success (an ACH return) needs this road.
+
+        :param provider: the Stripe provider that verified the event
+        :param dict charge: the event's charge
+        :return: the transaction concerned, possibly empty
+        """
+        tx = self._portal_payments_from_charge(provider, charge)
+        reason = (
+            charge.get("failure_message")
+            or charge.get("failure_code")
+            or _("The bank returned the debit.")
+        )
+        if tx:
+            tx._portal_payments_handle_return(reason)
+        return tx
+
+    @api.model
+    def _portal_payments_from_charge(self, provider, charge):
+        """The transaction of a Stripe charge (by its intent, else its id)."""
+        refs = [ref for ref in (charge.get("payment_intent"), charge.get("id")) if ref]
+        return self.sudo().search(
+            [
+                ("provider_id", "=", provider.id),
+                ("provider_reference", "in", refs),
+                ("operation", "!=", "refund"),
+            ],
+            limit=1,
+        )
 
     def _portal_payments_failure_activity(self, reason, returned=False):
         records = self.invoice_ids or self.partner_id.commercial_partner_id

@@ -17,7 +17,12 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
+
 _logger = logging.getLogger(__name__)
+
+#: states of a customer payment the bank took back (see payment_transaction.py)
+REVERSED = ("canceled", "rejected")
 
 
 class AccountBankStatement(models.Model):
@@ -123,48 +128,75 @@ class PaymentProvider(models.Model):
         return statements
 
     def _portal_payments_import_payout(self, client, payout):
-        """One payout → one statement of the Stripe journal, lines reconciled."""
+        """One payout → one statement of the Stripe journal, lines reconciled.
+
+        Per balance transaction:
+
+        - a charge (``charge``, ``payment``) or a refund (``refund``,
+          ``payment_refund``) meets its customer payment or refund payment on
+          their outstanding account;
+        - an ACH return (``payment_failure_refund``) or a dispute (an
+          ``adjustment`` of category ``dispute``) takes a settled charge back:
+          its customer payment is reversed if no webhook did it yet, and the
+          line meets the statement line of the original charge, so both
+          leave the outstanding account;
+        - its fee goes to the fees account, the payout itself to the payouts in
+          transit account; anything else stays in suspense for the accountant.
+
+        :return: the statement
+        """
         txns = list(
             client.v1.balance_transactions.list(
                 params={"payout": payout.id, "limit": 100}
             ).auto_paging_iter()
         )
         currency = self.journal_id.currency_id or self.company_id.currency_id
-        Tx = self.env["payment.transaction"].sudo()
-        lines, to_match = [], []
+        lines, to_match, to_pair = [], [], []
         for txn in sorted(txns, key=lambda t: (t.type == "payout", t.created, t.id)):
             amount = currency.round(txn.amount / 100.0)
+            vals = {"amount": amount, "stripe_balance_transaction_id": txn.id}
             if txn.type == "payout":
-                lines.append(
-                    {
-                        "payment_ref": _("Stripe payout %s", payout.id),
-                        "amount": amount,
-                        "counterpart_account_id": self.stripe_payout_account_id.id,
-                        "stripe_balance_transaction_id": txn.id,
-                    }
+                vals.update(
+                    payment_ref=_("Stripe payout %s", payout.id),
+                    counterpart_account_id=self.stripe_payout_account_id.id,
                 )
-                continue
-            if txn.type == "charge":
-                charge = client.v1.charges.retrieve(txn.source)
-                reference = charge.payment_intent or charge.id
+            elif txn.type in const.BT_CHARGE_TYPES + const.BT_REFUND_TYPES:
+                if txn.type in const.BT_CHARGE_TYPES:
+                    charge = client.v1.charges.retrieve(txn.source)
+                    tx = self._portal_payments_charge_tx(charge)
+                else:
+                    tx = self._portal_payments_tx(txn.source)  # the refund's id
+                payment = tx.payment_id
+                vals.update(
+                    payment_ref=tx.reference or txn.description or txn.source,
+                    partner_id=tx.partner_id.commercial_partner_id.id or False,
+                    counterpart_account_id=payment.outstanding_account_id.id,
+                )
+                if payment.state not in REVERSED:
+                    to_match.append((len(lines), payment))
+            elif txn.type in const.BT_RETURN_TYPES or (
+                txn.reporting_category == const.BT_DISPUTE_CATEGORY
+            ):
+                if txn.type in const.BT_RETURN_TYPES:
+                    charge_id, label = txn.source, _("ACH return")
+                else:
+                    charge_id = client.v1.disputes.retrieve(txn.source).charge
+                    label = _("Dispute %s", txn.source)
+                charge = client.v1.charges.retrieve(charge_id)
+                tx = self._portal_payments_charge_tx(charge)
+                if tx:  # reversed here when no webhook did it yet
+                    tx._portal_payments_handle_return(
+                        charge.failure_message or txn.description or label
+                    )
+                vals.update(
+                    payment_ref=f"{label} {tx.reference or charge_id}",
+                    partner_id=tx.partner_id.commercial_partner_id.id or False,
+                    counterpart_account_id=tx.payment_id.outstanding_account_id.id,
+                )
+                to_pair.append((len(lines), charge.balance_transaction))
             else:
-                reference = txn.source  # the refund's id
-            tx = Tx.search(
-                [("provider_id", "=", self.id), ("provider_reference", "=", reference)],
-                limit=1,
-            )
-            payment = tx.payment_id
-            account = payment.outstanding_account_id
-            lines.append(
-                {
-                    "payment_ref": tx.reference or txn.description or txn.source,
-                    "amount": amount,
-                    "partner_id": tx.partner_id.commercial_partner_id.id or False,
-                    "counterpart_account_id": account.id or False,
-                    "stripe_balance_transaction_id": txn.id,
-                }
-            )
-            to_match.append((len(lines) - 1, payment))
+                vals["payment_ref"] = txn.description or f"{txn.type} {txn.source}"
+            lines.append(vals)
             if txn.fee:
                 lines.append(
                     {
@@ -194,19 +226,50 @@ class PaymentProvider(models.Model):
         )
         st_lines = statement.line_ids.sorted("id")
         for index, payment in to_match:
-            if not payment.move_id:
-                continue
+            # a return later in this payout may have reversed it meanwhile
+            if payment.move_id and payment.state not in REVERSED:
+                self._portal_payments_reconcile(
+                    st_lines[index], payment.move_id, payment.outstanding_account_id
+                )
+        for index, charge_bt in to_pair:
             st_line = st_lines[index]
-            account = payment.outstanding_account_id
-            (
-                st_line.move_id.line_ids.filtered(
-                    lambda ln, a=account: ln.account_id == a
-                )
-                + payment.move_id.line_ids.filtered(
-                    lambda ln, a=account: ln.account_id == a and not ln.reconciled
-                )
-            ).reconcile()
+            charge_line = self.env["account.bank.statement.line"].search(
+                [
+                    ("journal_id", "=", self.journal_id.id),
+                    ("stripe_balance_transaction_id", "=", charge_bt),
+                ],
+                limit=1,
+            )
+            account = st_line.move_id.line_ids.account_id.filtered("reconcile")
+            if charge_line and account:
+                self._portal_payments_reconcile(st_line, charge_line.move_id, account)
         _logger.info(
             "Stripe payout %s imported: %s lines", payout.id, len(statement.line_ids)
         )
         return statement
+
+    def _portal_payments_tx(self, reference):
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                [("provider_id", "=", self.id), ("provider_reference", "=", reference)],
+                limit=1,
+            )
+        )
+
+    def _portal_payments_charge_tx(self, charge):
+        """The transaction of a Stripe charge: its intent's, else the charge's."""
+        return self._portal_payments_tx(charge.payment_intent or charge.id)
+
+    @api.model
+    def _portal_payments_reconcile(self, st_line, move, account):
+        """Reconcile a statement line's counterpart with ``move`` on ``account``."""
+        (
+            st_line.move_id.line_ids.filtered(
+                lambda ln: ln.account_id == account and not ln.reconciled
+            )
+            + move.line_ids.filtered(
+                lambda ln: ln.account_id == account and not ln.reconciled
+            )
+        ).reconcile()

@@ -301,3 +301,46 @@ class PortalPaymentsCase(HttpCase):
         )
         tx._post_process()
         return tx
+
+    # --- ACH Direct Debit ---
+
+    @classmethod
+    def enable_ach(cls):
+        """Activate ACH Direct Debit on the Stripe provider; :return: the method."""
+        ach = cls.env.ref("payment.payment_method_ach_direct_debit")
+        ach.active = True
+        cls.stripe.payment_method_ids |= ach
+        return ach
+
+    def intent_event(self, intent_id, event_type):
+        """A signed-webhook-ready event carrying the intent as the server has it."""
+        intent = self.stripe_server.api("GET", f"payment_intents/{intent_id}")
+        return self.stripe_event(event_type, intent)
+
+    def charge_event(self, tx, event_type):
+        """An event carrying the latest charge of ``tx``'s intent."""
+        intent = self.stripe_server.api(
+            "GET", f"payment_intents/{tx.provider_reference}"
+        )
+        latest = intent["latest_charge"]  # expanded by the test server
+        charge_id = latest["id"] if isinstance(latest, dict) else latest
+        charge = self.stripe_server.api("GET", f"charges/{charge_id}")
+        return self.stripe_event(event_type, charge)
+
+    def pay_by_bank_account(self, invoices, login):
+        """Pay ``invoices`` by US bank account as ``login``; the bank settles.
+
+        The debit is confirmed like Stripe.js does, processes, then the bank
+        settles it and the signed ``payment_intent.succeeded`` webhook makes the
+        transaction done. :return: the transaction, post-processed
+        """
+        ach = self.env.ref("payment.payment_method_ach_direct_debit")
+        tx, result = self.start_transaction(invoices, login, payment_method_id=ach.id)
+        intent = self.stripe_server.confirm_with_bank_account(result["client_secret"])
+        self.url_open(
+            f"/payment/stripe/return?reference={tx.reference}&payment_intent={intent['id']}"
+        )
+        self.stripe_server.settle(intent["id"], "succeeded")
+        self.post_webhook(self.intent_event(intent["id"], "payment_intent.succeeded"))
+        tx._post_process()
+        return tx

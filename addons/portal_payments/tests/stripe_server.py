@@ -171,21 +171,36 @@ def _balance_transaction_init(self, *args, **kwargs):
 resources.BalanceTransaction.__init__ = _balance_transaction_init
 
 
-def _payout_balance_transaction(payout):
-    """The payout's own balance transaction (localstripe only fakes its id)."""
+def _balance_transaction(amount, currency, source, type, reporting_category, **extra):  # noqa: A002
+    """A balance transaction of a type localstripe does not know, Stripe's shape."""
     txn = resources.BalanceTransaction.__new__(resources.BalanceTransaction)
     resources.StripeObject.__init__(txn)
-    txn.amount = txn.net = -payout.amount
+    txn.amount = amount
     txn.available_on = txn.created
-    txn.currency = payout.currency
-    txn.description = "STRIPE PAYOUT"
+    txn.currency = currency
+    txn.description = extra.get("description")
     txn.exchange_rate = 1.0
-    txn.fee = 0
-    txn.fee_details = []
-    txn.reporting_category = "payout"
-    txn.source = payout.id
+    txn.fee = extra.get("fee", 0)
+    txn.fee_details = extra.get("fee_details", [])
+    txn.net = amount - txn.fee
+    txn.reporting_category = reporting_category
+    txn.source = source
     txn.status = "available"
-    txn.type = "payout"
+    txn.type = type
+    txn._payout = None
+    return txn
+
+
+def _payout_balance_transaction(payout):
+    """The payout's own balance transaction (localstripe only fakes its id)."""
+    txn = _balance_transaction(
+        -payout.amount,
+        payout.currency,
+        payout.id,
+        "payout",
+        "payout",
+        description="STRIPE PAYOUT",
+    )
     txn._payout = payout.id
     return txn
 
@@ -219,13 +234,26 @@ def _payout_init_any_currency(self, *args, currency=None, **kwargs):
 resources.Payout.__init__ = _payout_init_any_currency
 
 
+#: what an automatic payout sweeps: charges and refunds of cards ("charge",
+#: "refund") and of local methods such as ACH ("payment", "payment_refund"),
+#: ACH returns ("payment_failure_refund") and disputes ("adjustment")
+PAID_OUT_TYPES = (
+    "charge",
+    "refund",
+    "payment",
+    "payment_refund",
+    "payment_failure_refund",
+    "adjustment",
+)
+
+
 async def automatic_payout(request):
     """Pay out the available balance like Stripe's automatic payouts do."""
     pending = [
         obj
         for key, obj in list(resources.store.items())
         if key.startswith("balance_transaction:")
-        and obj.type in ("charge", "refund")
+        and obj.type in PAID_OUT_TYPES
         and obj._payout is None
     ]
     if not pending:
@@ -306,27 +334,110 @@ def _charge_trigger_payment(self, on_success=None):
 resources.Charge._trigger_payment = _charge_trigger_payment
 
 
+class Dispute(resources.StripeObject):
+    """A dispute (localstripe has none): for ACH, an unauthorized return."""
+
+    object = "dispute"
+    _id_prefix = "dp_"
+
+    def __init__(self, charge, reason, status):
+        super().__init__()
+        self.amount = charge.amount
+        self.currency = charge.currency
+        self.charge = charge.id
+        self.payment_intent = charge.payment_intent
+        self.reason = reason
+        self.status = status
+        self.balance_transactions = []
+        self.is_charge_refundable = False
+
+
+#: ACH Direct Debit pricing: 0.8%, at most $5
+def _ach_fee(amount):
+    return min(round(amount * 0.008), 500)
+
+
+#: Stripe's dispute fee, taken with the disputed amount
+DISPUTE_FEE = 1500
+
+
 async def settle_payment_intent(request):
-    """The bank's answer for an ACH debit: settled, failed or returned."""
+    """The bank's answer for an ACH debit, in Stripe's shapes.
+
+    * ``succeeded``: the charge succeeds; its balance transaction is of type
+      ``payment`` (a local payment method's charge), ACH fee deducted;
+    * ``failed`` while processing: the charge fails, the intent asks for a new
+      payment method; no money moved;
+    * ``failed`` after success (an ACH return, R01...): the charge turns
+      ``failed`` and a ``payment_failure_refund`` balance transaction (reporting
+      category ``charge_failure``, source: the charge) takes the amount back;
+    * ``disputed`` after success (an unauthorized return, R05/R07/R10/R29): a
+      dispute, already lost (ACH disputes cannot be contested), and an
+      ``adjustment`` balance transaction (category ``dispute``, source: the
+      dispute) takes the amount and the dispute fee. Answers the dispute.
+    """
     data = json.loads(await request.text() or "{}")
     intent = resources.PaymentIntent._api_retrieve(request.match_info["id"])
     charge = intent.latest_charge
-    if data.get("outcome") == "succeeded":
-        txn = resources.BalanceTransaction(
-            amount=charge.amount,
-            currency=charge.currency,
+    outcome = data.get("outcome")
+    if outcome == "succeeded":
+        fee = _ach_fee(charge.amount)
+        txn = _balance_transaction(
+            charge.amount,
+            charge.currency,
+            charge.id,
+            "payment",
+            "charge",
             description=charge.description,
-            exchange_rate=1.0,
-            reporting_category="charge",
-            source=charge.id,
-            type="charge",
+            fee=fee,
+            fee_details=[
+                {
+                    "amount": fee,
+                    "currency": charge.currency,
+                    "description": "Stripe processing fees",
+                    "type": "stripe_fee",
+                }
+            ],
         )
         charge.balance_transaction = txn.id
         charge.status = "succeeded"
+    elif outcome == "disputed":
+        if charge.status != "succeeded":
+            raise resources.UserError(400, "Only a settled debit can be disputed")
+        dispute = Dispute(charge, "debit_not_authorized", "lost")
+        txn = _balance_transaction(
+            -charge.amount,
+            charge.currency,
+            dispute.id,
+            "adjustment",
+            "dispute",
+            description=f"Chargeback withdrawal for {charge.id}",
+            fee=DISPUTE_FEE,
+            fee_details=[
+                {
+                    "amount": DISPUTE_FEE,
+                    "currency": charge.currency,
+                    "description": "Dispute fee",
+                    "type": "stripe_fee",
+                }
+            ],
+        )
+        dispute.balance_transactions = [txn._export()]
+        charge.disputed = True
+        return server.json_response(dispute._export())
     else:
+        if charge.status == "succeeded":
+            _balance_transaction(
+                -charge.amount,
+                charge.currency,
+                charge.id,
+                "payment_failure_refund",
+                "charge_failure",
+                description=f"Payment failure refund for {charge.id}",
+            )
         charge.status = "failed"
-        charge.failure_code = "R01" if data.get("outcome") == "failed" else "R02"
-        charge.failure_message = "Insufficient funds (ACH return)"
+        charge.failure_code = "insufficient_funds"
+        charge.failure_message = "The customer's account has insufficient funds (R01)."
     return server.json_response(intent._export(expand=["payment_method"]))
 
 
@@ -375,6 +486,9 @@ server.app.router.add_post("/_config/o2c/payouts", automatic_payout)
 server.app.router.add_get("/_config/o2c/idempotency_keys", idempotency_keys)
 server.app.router.add_post(
     "/_config/o2c/payment_intents/{id}/settle", settle_payment_intent
+)
+server.app.router.add_get(
+    "/v1/disputes/{id}", server.api_retrieve(Dispute, "/v1/disputes")
 )
 
 

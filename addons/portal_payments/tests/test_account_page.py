@@ -26,6 +26,9 @@ class TestAccountPage(PortalPaymentsCase):
         # Dana is a contact of Acme; the invoice is addressed to the company.
         self.assertNotIn(self.dana.partner_id, self.inv_acme.message_partner_ids)
         self.authenticate("dana", "dana")
+        # /my leads to it (stock /my/account stays the "Your details" form)
+        home = self.url_open("/my").text
+        self.assertIn('href="/my/account/balance"', home)
         page = self.url_open("/my/account/balance").text
         self.assertIn(self.inv_acme.name, page)
         self.assertIn(self.refund_acme.name, page)

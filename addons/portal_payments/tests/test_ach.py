@@ -8,9 +8,7 @@ class TestAchDirectDebit(PortalPaymentsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.ach = cls.env.ref("payment.payment_method_ach_direct_debit")
-        cls.ach.write({"active": True})
-        cls.stripe.payment_method_ids |= cls.ach
+        cls.ach = cls.enable_ach()
         cls.company, _contact = cls.create_portal_customer(
             "Bank Debit Inc", "Abe Debit", "abe_debit"
         )
@@ -18,10 +16,6 @@ class TestAchDirectDebit(PortalPaymentsCase):
     def transaction(self, invoice, **params):
         params = {"payment_method_id": self.ach.id, **params}
         return self.start_transaction(invoice, "abe_debit", **params)
-
-    def intent_event(self, intent_id, event_type):
-        intent = self.stripe_server.api("GET", f"payment_intents/{intent_id}")
-        return self.stripe_event(event_type, intent)
 
     def test_saved_bank_account_processing_settled_then_returned(self):
         first = self.make_invoice(self.company, 120.0, days_ago=3)
@@ -81,7 +75,7 @@ class TestAchDirectDebit(PortalPaymentsCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(tx2.state, "error")
-        self.assertEqual(tx2.payment_id.state, "canceled")
+        self.assertEqual(tx2.payment_id.state, "rejected")
         self.assertEqual(second.payment_state, "not_paid")
         self.assertEqual(second.portal_payment_status, "open")
         self.assertIn("Payment returned", second.activity_ids.summary)
@@ -134,3 +128,65 @@ class TestAchDirectDebit(PortalPaymentsCase):
         self.post_webhook(event)
         tx2._post_process()
         self.assertEqual(second.payment_state, "paid")
+
+    def settled_debit(self, amount):
+        """An invoice paid by bank account, settled by the bank: (invoice, tx)."""
+        invoice = self.make_invoice(self.company, amount, days_ago=2)
+        tx = self.pay_by_bank_account(invoice, "abe_debit")
+        self.assertEqual(invoice.payment_state, "paid")
+        return invoice, tx
+
+    def returned_activities(self, invoice):
+        return invoice.activity_ids.filtered(
+            lambda a: a.summary and a.summary.startswith("Payment returned")
+        )
+
+    def test_return_reported_as_charge_failed_reverses_once(self):
+        invoice, tx = self.settled_debit(64.0)
+        payment = tx.payment_id
+        # the bank returns the debit (R01): Stripe fails the settled charge
+        self.stripe_server.settle(tx.provider_reference, "failed")
+        event = self.charge_event(tx, "charge.failed")
+        self.assertEqual(event["data"]["object"]["status"], "failed")
+        self.assertEqual(self.post_webhook(event).status_code, 200)
+        self.assertEqual(tx.state, "error")
+        self.assertEqual(payment.state, "rejected")
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(invoice.amount_residual, 64.0)
+        self.assertEqual(len(self.returned_activities(invoice)), 1)
+        self.assertIn("insufficient funds", self.returned_activities(invoice).note)
+        self.authenticate("abe_debit", "abe_debit")
+        page = self.url_open("/my/account/balance").text
+        self.assertIn(invoice.name, page)
+        self.assertNotIn("o_status_processing", page)
+        # the same event again, then the intent's own failure event: no effect
+        self.assertEqual(self.post_webhook(event).status_code, 200)
+        again = self.intent_event(
+            tx.provider_reference, "payment_intent.payment_failed"
+        )
+        self.assertEqual(self.post_webhook(again).status_code, 200)
+        self.assertEqual(len(self.returned_activities(invoice)), 1)
+        self.assertEqual(len(invoice.activity_ids), 1)
+        self.assertEqual(invoice.amount_residual, 64.0)
+
+    def test_unauthorized_return_comes_as_lost_dispute(self):
+        self.company.portal_autopay_state = "enrolled"
+        invoice, tx = self.settled_debit(45.0)
+        dispute = self.stripe_server.settle(tx.provider_reference, "disputed")
+        self.assertEqual(dispute["status"], "lost")
+        self.assertEqual(dispute["reason"], "debit_not_authorized")
+        event = self.stripe_event("charge.dispute.created", dispute)
+        self.assertEqual(self.post_webhook(event).status_code, 200)
+        self.assertEqual(tx.state, "error")
+        self.assertEqual(tx.payment_id.state, "rejected")
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(self.company.portal_autopay_state, "suspended")
+        self.assertEqual(len(invoice.activity_ids), 1)
+        self.assertIn("open again", invoice.activity_ids.note)
+        # Stripe closes the dispute right away: told, not reversed twice
+        closed = self.stripe_event("charge.dispute.closed", dispute)
+        self.assertEqual(self.post_webhook(closed).status_code, 200)
+        self.assertEqual(len(invoice.activity_ids), 2)
+        closed_activity = invoice.activity_ids.filtered(lambda a: "closed" in a.summary)
+        self.assertNotIn("open again", closed_activity.note)
+        self.assertEqual(invoice.amount_residual, 45.0)

@@ -2,7 +2,7 @@ import requests
 
 from odoo.tests import tagged
 
-from .common import PortalPaymentsCase
+from .common import LocalStripe, PortalPaymentsCase
 
 
 @tagged("post_install", "-at_install")
@@ -43,6 +43,47 @@ class TestStripePayouts(PortalPaymentsCase):
         cls.company, _contact = cls.create_portal_customer(
             "Payout Test Co", "Pia Payout", "pia_payout"
         )
+        cls.enable_ach()
+        cls.bank = cls.env["account.journal"].create(
+            {"name": "Operating bank", "code": "OPBK", "type": "bank"}
+        )
+
+    def setUp(self):
+        super().setUp()
+        # Payouts are listed from Stripe while the database rolls back after
+        # each test: each test gets its own Stripe so it sees only its payouts.
+        self.stripe_server = LocalStripe().start()
+        self.addCleanup(self.stripe_server.stop)
+        self.stripe.write(
+            {
+                "stripe_api_base_url": f"{self.stripe_server.url}/v1/",
+                "stripe_js_url": f"{self.stripe_server.url}/js.stripe.com/v3/o2c/",
+            }
+        )
+
+    def automatic_payout(self):
+        """Stripe's automatic payout of the available balance: the payout."""
+        return requests.post(
+            f"{self.stripe_server.url}/_config/o2c/payouts", timeout=10
+        ).json()
+
+    def balance(self, account):
+        return sum(
+            self.env["account.move.line"]
+            .search([("account_id", "=", account.id), ("parent_state", "=", "posted")])
+            .mapped("balance")
+        )
+
+    def bank_line(self, amount, label):
+        """A line of the operating bank's statement, as the bank sends it."""
+        return self.env["account.bank.statement.line"].create(
+            {"journal_id": self.bank.id, "amount": amount, "payment_ref": label}
+        )
+
+    def match_payouts(self):
+        """What the administrator clicks: *Match payouts with bank lines*."""
+        admin = self.env.ref("base.user_admin")
+        return self.stripe.with_user(admin).action_stripe_match_payouts()
 
     def test_payout_with_three_charges_a_refund_and_fees_nets_to_zero(self):
         invoices = [
@@ -59,9 +100,7 @@ class TestStripePayouts(PortalPaymentsCase):
         refund_tx._post_process()
         self.assertTrue(refund_tx.payment_id)
 
-        payout = requests.post(
-            f"{self.stripe_server.url}/_config/o2c/payouts", timeout=10
-        ).json()
+        payout = self.automatic_payout()
         fees = sum(round(a * 100 * 0.029) + 30 for a in (100.0, 250.0, 40.0)) / 100.0
         self.assertAlmostEqual(payout["amount"] / 100.0, 390.0 - 30.0 - fees)
 
@@ -109,3 +148,107 @@ class TestStripePayouts(PortalPaymentsCase):
         )
         # a second import finds nothing new
         self.assertFalse(self.stripe._portal_payments_import_payouts())
+
+        # the bank statement brings the payout: matched, the transit is empty
+        net = payout["amount"] / 100.0
+        other = self.bank_line(net + 10.0, "STRIPE TRANSFER")  # not a payout of ours
+        st_line = self.bank_line(net, f"STRIPE TRANSFER {payout['id']} PAYOUT TEST CO")
+        result = self.match_payouts()
+        self.assertIn("1 bank lines matched", result["params"]["message"])
+        self.assertTrue(st_line.is_reconciled)
+        self.assertFalse(other.is_reconciled)
+        self.assertAlmostEqual(self.balance(self.transit), 0.0)
+        transit_lines = self.env["account.move.line"].search(
+            [("account_id", "=", self.transit.id)]
+        )
+        self.assertEqual(len(transit_lines), 2)
+        self.assertTrue(all(transit_lines.mapped("reconciled")))
+        self.assertTrue(transit_lines[0].full_reconcile_id)
+        self.assertEqual(
+            transit_lines[0].full_reconcile_id, transit_lines[1].full_reconcile_id
+        )
+
+    def test_bank_line_without_payout_id_matches_by_amount_from_the_cron(self):
+        invoice = self.make_invoice(self.company, 75.0, days_ago=1)
+        self.pay_by_card(invoice, 75.0, "pia_payout")
+        payout = self.automatic_payout()
+        self.stripe._portal_payments_import_payouts()
+        net = payout["amount"] / 100.0
+        st_line = self.bank_line(net, "ACH CREDIT STRIPE TRANSFER")
+        unrelated = self.bank_line(net, "CUSTOMER WIRE")  # same amount, not Stripe
+        self.env["account.bank.statement.line"]._cron_portal_payments_match_payouts()
+        self.assertTrue(st_line.is_reconciled)
+        self.assertFalse(unrelated.is_reconciled)
+        self.assertAlmostEqual(self.balance(self.transit), 0.0)
+
+    def test_ach_return_and_dispute_in_a_later_payout(self):
+        returned_inv = self.make_invoice(self.company, 200.0, days_ago=6)
+        disputed_inv = self.make_invoice(self.company, 120.0, days_ago=6)
+        returned_tx = self.pay_by_bank_account(returned_inv, "pia_payout")
+        disputed_tx = self.pay_by_bank_account(disputed_inv, "pia_payout")
+        self.assertEqual(returned_inv.payment_state, "paid")
+        first = self.automatic_payout()
+        first_statement = self.stripe._portal_payments_import_payouts()
+        self.assertTrue(all(first_statement.line_ids.mapped("is_reconciled")))
+        # ACH fees: 0.8%, at most $5
+        self.assertAlmostEqual(first["amount"] / 100.0, 320.0 - 1.6 - 0.96)
+
+        # the bank returns one debit (the webhook tells us first) and the
+        # other customer's bank reports an unauthorized debit (no webhook yet)
+        self.stripe_server.settle(returned_tx.provider_reference, "failed")
+        self.post_webhook(self.charge_event(returned_tx, "charge.failed"))
+        self.assertEqual(returned_inv.payment_state, "not_paid")
+        self.stripe_server.settle(disputed_tx.provider_reference, "disputed")
+        self.assertEqual(disputed_inv.payment_state, "paid")
+        # a card payment keeps the next payout positive
+        card_inv = self.make_invoice(self.company, 500.0, days_ago=1)
+        self.pay_by_card(card_inv, 500.0, "pia_payout")
+        second = self.automatic_payout()
+        card_fee = round(500.0 * 100 * 0.029 + 30) / 100.0
+        self.assertAlmostEqual(
+            second["amount"] / 100.0, 500.0 - card_fee - 200.0 - 120.0 - 15.0
+        )
+
+        statement = self.stripe._portal_payments_import_payouts()
+        self.assertEqual(len(statement), 1)
+        lines = statement.line_ids
+        # card charge + fee, return, dispute + dispute fee, payout
+        self.assertEqual(len(lines), 6)
+        self.assertAlmostEqual(sum(lines.mapped("amount")), 0.0)
+        self.assertTrue(
+            all(lines.mapped("is_reconciled")),
+            lines.filtered(lambda ln: not ln.is_reconciled).mapped("payment_ref"),
+        )
+        # the import reversed the disputed payment: both invoices open again
+        self.assertEqual(disputed_tx.state, "error")
+        self.assertEqual(disputed_tx.payment_id.state, "rejected")
+        self.assertEqual(disputed_inv.payment_state, "not_paid")
+        self.assertEqual(disputed_inv.amount_residual, 120.0)
+        self.assertEqual(returned_inv.amount_residual, 200.0)
+        self.assertEqual(card_inv.payment_state, "paid")
+        # each return met the statement line of its original charge
+        for tx in (returned_tx, disputed_tx):
+            outstanding = tx.payment_id.outstanding_account_id
+            charge_lines = first_statement.line_ids.filtered(
+                lambda ln, ref=tx.reference: ln.payment_ref == ref
+            ).move_id.line_ids.filtered(lambda ln, a=outstanding: ln.account_id == a)
+            self.assertTrue(charge_lines.reconciled, tx.reference)
+        self.assertAlmostEqual(self.balance(self.journal.default_account_id), 0.0)
+        fees = 1.6 + 0.96 + card_fee + 15.0
+        self.assertAlmostEqual(self.balance(self.fees), fees)
+        self.assertAlmostEqual(
+            self.balance(self.transit), (first["amount"] + second["amount"]) / 100.0
+        )
+        # both payouts arrive at the bank and are matched
+        bank_lines = self.bank_line(
+            first["amount"] / 100.0, f"STRIPE TRANSFER {first['id']}"
+        ) + self.bank_line(second["amount"] / 100.0, f"STRIPE TRANSFER {second['id']}")
+        self.match_payouts()
+        self.assertTrue(all(bank_lines.mapped("is_reconciled")))
+        self.assertAlmostEqual(self.balance(self.transit), 0.0)
+        # a second import finds nothing new; nothing is reversed twice
+        self.assertFalse(self.stripe._portal_payments_import_payouts())
+        self.assertEqual(
+            len(disputed_inv.activity_ids.filtered(lambda a: "returned" in a.summary)),
+            1,
+        )

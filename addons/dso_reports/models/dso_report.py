@@ -25,6 +25,9 @@ MONTH_COLUMNS = [
     ("cei", "CEI %"),
 ]
 COMPARED = ["dso", "best_dso", "days_delinquent", "days_to_pay", "cei"]
+# File name of the digest's chart, also its Content-ID: the mail template shows
+# it with <img src="cid:dso-trend.png">.
+DIGEST_CHART = "dso-trend.png"
 
 
 class DsoReport(models.AbstractModel):
@@ -133,7 +136,10 @@ class DsoReport(models.AbstractModel):
 
     @api.model
     def _charts(self, company, months=24):
-        """:return: ``{name: svg bytes}`` of the DSO trend, aging and CEI charts."""
+        """:return: ``{name: reportlab Drawing}``: DSO trend, aging and CEI charts.
+
+        ``render.charts.to_svg`` / ``to_png`` turn a drawing into bytes.
+        """
         tables = self._tables(company, months)
         headers, monthly = tables["Monthly metrics"]
         labels = [row[0].strftime("%Y-%m") for row in monthly]
@@ -214,16 +220,20 @@ class DsoReport(models.AbstractModel):
 
     @api.model
     def _send_digest(self, company):
-        """E-mail the digest with the DSO chart attached; :return: the mail."""
+        """E-mail the digest with the DSO chart as a PNG; :return: the mail.
+
+        The body shows the chart inline (``cid:``, see ``ir.mail_server``), and
+        the PNG is the mail's attachment too.
+        """
         recipients = self._digest_recipients(company)
         if not recipients:
             return self.env["mail.mail"]
-        svg = self._charts(company, months=13)["dso_trend"]
+        chart = self._charts(company, months=13)["dso_trend"]
         attachment = self.env["ir.attachment"].create(
             {
-                "name": "dso-trend.svg",
-                "raw": svg,
-                "mimetype": "image/svg+xml",
+                "name": DIGEST_CHART,
+                "raw": charts.to_png(chart),
+                "mimetype": "image/png",
                 "res_model": "res.company",
                 "res_id": company.id,
             }
@@ -234,6 +244,7 @@ class DsoReport(models.AbstractModel):
             dso_months=tables["Monthly metrics"][1][::-1],
             dso_top=tables["Top overdue customers"][1][:10],
             dso_comparison=tables["Before - after"][1],
+            dso_chart=DIGEST_CHART,
         ).send_mail(
             company.id,
             email_values={
@@ -264,8 +275,8 @@ class ReportDsoManagement(models.AbstractModel):
                     "company": company,
                     "tables": Report._tables(company),
                     "charts": {
-                        name: base64.b64encode(svg).decode()
-                        for name, svg in Report._charts(company).items()
+                        name: base64.b64encode(charts.to_svg(drawing)).decode()
+                        for name, drawing in Report._charts(company).items()
                     },
                     "printed": fields.Date.context_today(self),
                 }

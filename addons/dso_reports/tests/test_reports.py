@@ -4,6 +4,9 @@ import io
 import subprocess
 import zipfile
 from datetime import date
+from email import message_from_bytes, policy
+
+from PIL import Image
 
 from odoo.tests import HttpCase, tagged
 
@@ -57,9 +60,52 @@ class TestReports(DsoCase):
         self.assertIn(self.env.ref("dso_reports.group_dso_manager"), manager.groups_id)
         mail = self.env["dso.report"]._send_digest(self.company)
         self.assertIn(manager.partner_id, mail.recipient_ids)
-        self.assertEqual(mail.attachment_ids.mimetype, "image/svg+xml")
-        self.assertIn(b"<svg", mail.attachment_ids.raw)
         self.assertIn("DSO", mail.body_html)
+        # the chart is a real PNG, of the size of the drawing at 144 dpi
+        chart = mail.attachment_ids
+        self.assertEqual((chart.name, chart.mimetype), ("dso-trend.png", "image/png"))
+        self.assertTrue(chart.raw.startswith(b"\x89PNG\r\n\x1a\n"))
+        with Image.open(io.BytesIO(chart.raw)) as image:
+            image.verify()  # decodes the whole file: a truncated PNG raises
+        with Image.open(io.BytesIO(chart.raw)) as image:
+            self.assertEqual((image.format, image.size), ("PNG", (1040, 440)))
+            # not a blank canvas: the lines, axes and labels use many colours
+            self.assertGreater(len(image.convert("RGB").getcolors(1 << 16)), 20)
+
+    def test_digest_shows_the_chart_inline(self):
+        """The e-mail as Odoo sends it: the body's cid: image is a related part."""
+        mail = self.env["dso.report"]._send_digest(self.company)
+        self.assertIn('src="cid:dso-trend.png"', mail.body_html)
+        outgoing = mail._prepare_outgoing_list()[0]
+        message = self.env["ir.mail_server"].build_email(
+            email_from=outgoing["email_from"],
+            email_to=outgoing["email_to"],
+            subject=outgoing["subject"],
+            body=outgoing["body"],
+            body_alternative=outgoing["body_alternative"],
+            attachments=outgoing["attachments"],
+            subtype="html",
+            subtype_alternative="plain",
+        )
+        # a parser's view of the sent bytes, not of the object we built
+        parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+        html = parsed.get_body(preferencelist=("html",))
+        related = [
+            part
+            for part in parsed.walk()
+            if part.get_content_type() == "multipart/related"
+        ]
+        self.assertEqual(len(related), 1)
+        self.assertIn(html, related[0].get_payload())
+        (image,) = [
+            part for part in parsed.walk() if part.get_content_type() == "image/png"
+        ]
+        self.assertIn(image, related[0].get_payload())
+        self.assertEqual(image["Content-ID"], "<dso-trend.png>")
+        self.assertEqual(image.get_content_disposition(), "inline")
+        self.assertEqual(image.get_content(), mail.attachment_ids.raw)
+        # nothing else left as a plain attachment
+        self.assertEqual(list(parsed.iter_attachments()), [])
 
     def test_dashboard_and_views_load(self):
         action = self.env.ref("dso_reports.action_dso_dashboard")

@@ -1,8 +1,10 @@
 """Management report: metric tables, charts, XLSX export, PDF and weekly digest."""
 
 import base64
+import datetime
 
 from odoo import api, fields, models
+from odoo.tools import format_date, formatLang
 
 from .. import metrics
 from ..render import charts, xlsx
@@ -25,6 +27,22 @@ MONTH_COLUMNS = [
     ("cei", "CEI %"),
 ]
 COMPARED = ["dso", "best_dso", "days_delinquent", "days_to_pay", "cei"]
+COMPARISON_HEADERS = ["Metric", "Before go-live", "After go-live", "Change %"]
+# Columns of days and percentages: shown with the one decimal the metric fields
+# store (digits=(16, 1)); every other number is an amount (two decimals).
+AMOUNT_COLUMNS = [
+    "receivable",
+    "current_amount",
+    "overdue",
+    "credit_sales",
+    "collected",
+]
+METRIC_HEADERS = {
+    label
+    for name, label in MONTH_COLUMNS
+    if name not in ["month", "phase", *AMOUNT_COLUMNS]
+} | set(COMPARISON_HEADERS[1:])
+METRIC_DIGITS = 1
 # File name of the digest's chart, also its Content-ID: the mail template shows
 # it with <img src="cid:dso-trend.png">.
 DIGEST_CHART = "dso-trend.png"
@@ -94,11 +112,44 @@ class DsoReport(models.AbstractModel):
                 ["Customer", "Receivables", "Overdue"] + labels[1:] + ["DSO"],
                 top_rows,
             ),
-            "Before - after": (
-                ["Metric", "Before go-live", "After go-live", "Change %"],
-                comparison,
-            ),
+            "Before - after": (COMPARISON_HEADERS, comparison),
         }
+
+    @api.model
+    def _display_tables(self, tables):
+        """The tables as people read them (PDF, digest): every cell as text in
+        the user's language, amounts with two decimals, days and percentages
+        with one, a month as "Apr 2024", an undefined figure as an empty cell.
+        The XLSX keeps the numbers.
+
+        :param tables: ``{name: (headers, rows)}`` as ``_tables`` returns
+        :return: the same shape, cells as strings
+        """
+        return {
+            name: (
+                headers,
+                [
+                    [
+                        self._display_cell(h, cell)
+                        for h, cell in zip(headers, row, strict=True)
+                    ]
+                    for row in rows
+                ],
+            )
+            for name, (headers, rows) in tables.items()
+        }
+
+    @api.model
+    def _display_cell(self, header, value):
+        if value is None or value is False:
+            return ""
+        if isinstance(value, datetime.date):
+            month = header == dict(MONTH_COLUMNS)["month"]
+            return format_date(self.env, value, date_format="MMM y" if month else False)
+        if isinstance(value, int | float):
+            digits = METRIC_DIGITS if header in METRIC_HEADERS else 2
+            return formatLang(self.env, value, digits=digits)
+        return value
 
     @api.model
     def _before_after(self, company):
@@ -239,7 +290,7 @@ class DsoReport(models.AbstractModel):
             }
         )
         template = self.env.ref("dso_reports.mail_template_dso_digest")
-        tables = self._tables(company, months=3)
+        tables = self._display_tables(self._tables(company, months=3))
         mail_id = template.with_context(
             dso_months=tables["Monthly metrics"][1][::-1],
             dso_top=tables["Top overdue customers"][1][:10],
@@ -273,12 +324,12 @@ class ReportDsoManagement(models.AbstractModel):
             pages.append(
                 {
                     "company": company,
-                    "tables": Report._tables(company),
+                    "tables": Report._display_tables(Report._tables(company)),
                     "charts": {
                         name: base64.b64encode(charts.to_svg(drawing)).decode()
                         for name, drawing in Report._charts(company).items()
                     },
-                    "printed": fields.Date.context_today(self),
+                    "printed": format_date(self.env, fields.Date.context_today(self)),
                 }
             )
         return {"doc_ids": docids, "docs": companies, "pages": pages}

@@ -17,7 +17,7 @@
         "ecom_order_intake",
         "zoho_connector",
     ],
-    "external_dependencies": {"python": ["xlsxwriter", "reportlab"]},
+    "external_dependencies": {"python": ["xlsxwriter", "reportlab", "rl-renderPM"]},
     "data": [
         "security/dso_security.xml",
         "security/ir.model.access.csv",

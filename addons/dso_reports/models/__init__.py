@@ -10,3 +10,4 @@ from . import zoho
 from . import dso_aging
 from . import dso_report
 from . import dso_demo
+from . import ir_mail_server

@@ -1,8 +1,10 @@
 """Management report: metric tables, charts, XLSX export, PDF and weekly digest."""
 
 import base64
+import datetime
 
 from odoo import api, fields, models
+from odoo.tools import format_date, formatLang
 
 from .. import metrics
 from ..render import charts, xlsx
@@ -25,6 +27,25 @@ MONTH_COLUMNS = [
     ("cei", "CEI %"),
 ]
 COMPARED = ["dso", "best_dso", "days_delinquent", "days_to_pay", "cei"]
+COMPARISON_HEADERS = ["Metric", "Before go-live", "After go-live", "Change %"]
+# Columns of days and percentages: shown with the one decimal the metric fields
+# store (digits=(16, 1)); every other number is an amount (two decimals).
+AMOUNT_COLUMNS = [
+    "receivable",
+    "current_amount",
+    "overdue",
+    "credit_sales",
+    "collected",
+]
+METRIC_HEADERS = {
+    label
+    for name, label in MONTH_COLUMNS
+    if name not in ["month", "phase", *AMOUNT_COLUMNS]
+} | set(COMPARISON_HEADERS[1:])
+METRIC_DIGITS = 1
+# File name of the digest's chart, also its Content-ID: the mail template shows
+# it with <img src="cid:dso-trend.png">.
+DIGEST_CHART = "dso-trend.png"
 
 
 class DsoReport(models.AbstractModel):
@@ -91,11 +112,44 @@ class DsoReport(models.AbstractModel):
                 ["Customer", "Receivables", "Overdue"] + labels[1:] + ["DSO"],
                 top_rows,
             ),
-            "Before - after": (
-                ["Metric", "Before go-live", "After go-live", "Change %"],
-                comparison,
-            ),
+            "Before - after": (COMPARISON_HEADERS, comparison),
         }
+
+    @api.model
+    def _display_tables(self, tables):
+        """The tables as people read them (PDF, digest): every cell as text in
+        the user's language, amounts with two decimals, days and percentages
+        with one, a month as "Apr 2024", an undefined figure as an empty cell.
+        The XLSX keeps the numbers.
+
+        :param tables: ``{name: (headers, rows)}`` as ``_tables`` returns
+        :return: the same shape, cells as strings
+        """
+        return {
+            name: (
+                headers,
+                [
+                    [
+                        self._display_cell(h, cell)
+                        for h, cell in zip(headers, row, strict=True)
+                    ]
+                    for row in rows
+                ],
+            )
+            for name, (headers, rows) in tables.items()
+        }
+
+    @api.model
+    def _display_cell(self, header, value):
+        if value is None or value is False:
+            return ""
+        if isinstance(value, datetime.date):
+            month = header == dict(MONTH_COLUMNS)["month"]
+            return format_date(self.env, value, date_format="MMM y" if month else False)
+        if isinstance(value, int | float):
+            digits = METRIC_DIGITS if header in METRIC_HEADERS else 2
+            return formatLang(self.env, value, digits=digits)
+        return value
 
     @api.model
     def _before_after(self, company):
@@ -133,7 +187,10 @@ class DsoReport(models.AbstractModel):
 
     @api.model
     def _charts(self, company, months=24):
-        """:return: ``{name: svg bytes}`` of the DSO trend, aging and CEI charts."""
+        """:return: ``{name: reportlab Drawing}``: DSO trend, aging and CEI charts.
+
+        ``render.charts.to_svg`` / ``to_png`` turn a drawing into bytes.
+        """
         tables = self._tables(company, months)
         headers, monthly = tables["Monthly metrics"]
         labels = [row[0].strftime("%Y-%m") for row in monthly]
@@ -214,26 +271,31 @@ class DsoReport(models.AbstractModel):
 
     @api.model
     def _send_digest(self, company):
-        """E-mail the digest with the DSO chart attached; :return: the mail."""
+        """E-mail the digest with the DSO chart as a PNG; :return: the mail.
+
+        The body shows the chart inline (``cid:``, see ``ir.mail_server``), and
+        the PNG is the mail's attachment too.
+        """
         recipients = self._digest_recipients(company)
         if not recipients:
             return self.env["mail.mail"]
-        svg = self._charts(company, months=13)["dso_trend"]
+        chart = self._charts(company, months=13)["dso_trend"]
         attachment = self.env["ir.attachment"].create(
             {
-                "name": "dso-trend.svg",
-                "raw": svg,
-                "mimetype": "image/svg+xml",
+                "name": DIGEST_CHART,
+                "raw": charts.to_png(chart),
+                "mimetype": "image/png",
                 "res_model": "res.company",
                 "res_id": company.id,
             }
         )
         template = self.env.ref("dso_reports.mail_template_dso_digest")
-        tables = self._tables(company, months=3)
+        tables = self._display_tables(self._tables(company, months=3))
         mail_id = template.with_context(
             dso_months=tables["Monthly metrics"][1][::-1],
             dso_top=tables["Top overdue customers"][1][:10],
             dso_comparison=tables["Before - after"][1],
+            dso_chart=DIGEST_CHART,
         ).send_mail(
             company.id,
             email_values={
@@ -262,12 +324,12 @@ class ReportDsoManagement(models.AbstractModel):
             pages.append(
                 {
                     "company": company,
-                    "tables": Report._tables(company),
+                    "tables": Report._display_tables(Report._tables(company)),
                     "charts": {
-                        name: base64.b64encode(svg).decode()
-                        for name, svg in Report._charts(company).items()
+                        name: base64.b64encode(charts.to_svg(drawing)).decode()
+                        for name, drawing in Report._charts(company).items()
                     },
-                    "printed": fields.Date.context_today(self),
+                    "printed": format_date(self.env, fields.Date.context_today(self)),
                 }
             )
         return {"doc_ids": docids, "docs": companies, "pages": pages}

@@ -1,10 +1,12 @@
-"""Server-side charts (reportlab graphics → SVG) for the PDF report and digest.
+"""Server-side charts (reportlab graphics) for the PDF report and the digest.
 
-SVG because reportlab's PNG renderer needs a C backend (rlPyCairo) that the
-official Odoo image lacks; wkhtmltopdf and mail clients show SVG images.
+The builders return a reportlab ``Drawing``; ``to_svg`` and ``to_png`` turn it
+into bytes. The PDF report embeds SVG (vector, its text stays searchable); the
+e-mail digest sends PNG, the image format every mail client shows (Outlook and
+Gmail show no SVG).
 """
 
-from reportlab.graphics import renderSVG
+from reportlab.graphics import renderPM, renderSVG
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -20,8 +22,25 @@ SERIES_COLORS = [
 ]
 
 
-def _svg(drawing):
+# reportlab 4.1 renders bitmaps through a backend module; its default
+# (rl_config.renderPMBackend) is "rlPyCairo", which needs pycairo and cairo.
+# "_renderPM" is the C extension of the rl-renderPM wheel (requirements.txt; the
+# odoo:18.0 image also ships it as python3-renderpm). Passed per call, so
+# reportlab's global configuration stays as Odoo and other addons expect it.
+PNG_BACKEND = "_renderPM"
+# 2 pixels per point: sharp on high-density screens when the mail shows the
+# image at its size in points (``width`` of the <img>).
+PNG_DPI = 144
+
+
+def to_svg(drawing):
+    """:return: the drawing as SVG bytes (UTF-8)."""
     return renderSVG.drawToString(drawing).encode()
+
+
+def to_png(drawing, dpi=PNG_DPI):
+    """:return: the drawing as PNG bytes, ``dpi / 72`` pixels per point."""
+    return renderPM.drawToString(drawing, fmt="PNG", dpi=dpi, backend=PNG_BACKEND)
 
 
 def _frame(title, width, height):
@@ -31,7 +50,7 @@ def _frame(title, width, height):
 
 
 def _finish(drawing, chart, series):
-    """Add the chart and its legend beside it; :return: the SVG bytes."""
+    """Add the chart and its legend beside it; :return: the drawing."""
     drawing.add(chart)
     _legend(
         drawing,
@@ -39,7 +58,7 @@ def _finish(drawing, chart, series):
         chart.x + chart.width + 15,
         drawing.height - 40,
     )
-    return _svg(drawing)
+    return drawing
 
 
 def _legend(drawing, names, x, y):
@@ -62,7 +81,7 @@ def _axes(chart, labels):
 
 
 def line_chart(title, labels, series, width=520, height=220):
-    """SVG bytes of a line chart.
+    """A line chart (reportlab ``Drawing``, ``width`` × ``height`` points).
 
     :param labels: x axis labels (e.g. months)
     :param series: ``[(name, [value or None, ...]), ...]``
@@ -82,7 +101,7 @@ def line_chart(title, labels, series, width=520, height=220):
 
 
 def stacked_bar_chart(title, labels, series, width=520, height=220):
-    """SVG bytes of a stacked bar chart (e.g. aging buckets per month)."""
+    """A stacked bar chart (e.g. aging buckets per month) as a ``Drawing``."""
     drawing = _frame(title, width, height)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 50, 40, width - 210, height - 80

@@ -1,8 +1,12 @@
 """Monthly metric table, rebuilt from the company snapshots (never move lines)."""
 
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .. import metrics
+from . import snapshot_sql
 
 PHASES = [("before", "Before go-live"), ("after", "After go-live")]
 COUNTBACK_MONTHS = 12
@@ -83,9 +87,36 @@ class DsoMetricMonth(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
-    def _month_values(self, company, facts):
-        """Turn the monthly facts into metric rows with the pure metric functions."""
-        rows, history, previous_end = [], [], None
+    def _opening_balance(self, company):
+        """:return: the receivables at the end of the day before the first
+        snapshot: the first month's opening balance, read "as of" from the books
+        (the snapshots do not go further back)."""
+        first_day = (
+            self.env["dso.snapshot"]
+            .search(
+                [("company_id", "=", company.id), ("dimension", "=", "company")],
+                order="date",
+                limit=1,
+            )
+            .date
+        )
+        if not first_day:
+            return 0.0
+        params = self.env["dso.snapshot"]._sql_params(
+            company, first_day - timedelta(days=1)
+        )
+        self.env.cr.execute(snapshot_sql.RECEIVABLE_AT, params)
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _month_values(self, company, facts, opening=0.0):
+        """Turn the monthly facts into metric rows with the pure metric functions.
+
+        :param opening: receivables before the first month's first snapshot
+        :return: row values; a metric that is undefined (nothing paid, nothing
+            to collect) is ``None``
+        """
+        rows, history, previous_end = [], [], opening
         baseline = company.dso_baseline_date
         for (
             month,
@@ -99,7 +130,7 @@ class DsoMetricMonth(models.Model):
             ldays,
         ) in facts:
             days = (last_day - month).days + 1
-            ar_begin = ar_end if previous_end is None else previous_end
+            ar_begin = previous_end
             history.insert(0, (sales, days))
             dso = metrics.dso_simple(ar_end, sales, days)
             best = metrics.best_possible_dso(current, sales, days)
@@ -131,10 +162,6 @@ class DsoMetricMonth(models.Model):
                 }
             )
             previous_end = ar_end
-        for row in rows:
-            for key, value in row.items():
-                if value is None:
-                    row[key] = False
         return rows
 
     @api.model
@@ -145,7 +172,9 @@ class DsoMetricMonth(models.Model):
             self.search([("company_id", "=", company.id)]).unlink()
             facts = self._month_facts(company)
             if facts:
-                self.create(self._month_values(company, facts))
+                self._create_rows(
+                    self._month_values(company, facts, self._opening_balance(company))
+                )
             baseline = company.dso_baseline_date
             self.env.cr.execute(
                 """
@@ -162,6 +191,37 @@ class DsoMetricMonth(models.Model):
                 {"baseline": baseline or None, "company": company.id},
             )
         self.env["dso.snapshot"].invalidate_model(["phase"])
+
+    @api.model
+    def _create_rows(self, rows):
+        """Create the rows, keeping undefined metrics NULL in the table.
+
+        The ORM stores an empty Float as 0.0; a month without payments would then
+        average in as "paid in 0 days". NULL is what SQL's AVG (read_group's
+        ``:avg``, the before/after comparison) leaves out.
+        """
+        undefined = [{key for key, val in row.items() if val is None} for row in rows]
+        records = self.create(
+            [
+                {key: value for key, value in row.items() if value is not None}
+                for row in rows
+            ]
+        )
+        self.flush_model()
+        for record, keys in zip(records, undefined, strict=True):
+            if keys:
+                assignments = SQL(", ").join(
+                    SQL("%s = NULL", SQL.identifier(key)) for key in sorted(keys)
+                )
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE dso_metric_month SET %s WHERE id = %s",
+                        assignments,
+                        record.id,
+                    )
+                )
+        records.invalidate_recordset()
+        return records
 
     def action_open_invoices(self):
         """Drill-down: the invoices open at the end of this month."""

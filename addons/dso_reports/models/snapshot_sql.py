@@ -201,6 +201,11 @@ DELETE FROM dso_snapshot
    AND id NOT IN (SELECT id FROM upserted)
 """
 
+# a company's receivables at the end of %(day)s: the opening balance of the next day
+RECEIVABLE_AT = f"""
+SELECT COALESCE(SUM(open_amount), 0) FROM ({OPEN_LINES}) o
+"""
+
 # the invoices behind a figure: open receivable lines at the day, per dimension
 OPEN_MOVES = f"""
 SELECT DISTINCT move_id FROM ({OPEN_LINES}) o

@@ -203,6 +203,22 @@ class TestReportPdf(ReceivablesMixin, HttpCase):
                 return cells
         self.fail(f"no table row starts with {first_cell!r} in:\n{text}")
 
+    def test_undefined_month_metrics_stay_out_of_the_averages(self):
+        # April: nothing paid (no days to pay) and nothing to collect (CEI 0 / 0)
+        self.env.cr.execute(
+            "SELECT days_to_pay, cei FROM dso_metric_month"
+            " WHERE company_id = %s AND month = '2024-04-01'",
+            [self.company.id],
+        )
+        self.assertEqual(self.env.cr.fetchone(), (None, None))
+        rows = {
+            row[0]: row[1:]
+            for row in self.env["dso.report"]._before_after(self.company)
+        }
+        # before go-live there is no month with a payment: no average, no change;
+        # after it, May's 40 days
+        self.assertEqual(rows["Average days to pay"], [None, 40.0, None])
+
     def test_pdf_report_prints_the_figures_and_the_charts(self):
         content = self._pdf()
         text = subprocess.run(
@@ -213,12 +229,14 @@ class TestReportPdf(ReceivablesMixin, HttpCase):
         ).stdout.decode()
         self.assertIn("Receivables – PDF Printing Co", text)
 
-        # April: A is open and not yet due. 30 days of snapshots.
-        # DSO = 3,000 / 3,000 sold x 30 days; countback: April's sales cover it
+        # April: A is open and not yet due. 30 days of snapshots, the first ones:
+        # the opening balance comes from the books (nothing before April), so
+        # nothing was collected. DSO = 3,000 / 3,000 sold x 30 days; countback:
+        # April's sales cover it
         april = self._row(text, "Apr 2024")
         self.assertEqual(
-            april[1:6],
-            ["Before go-live", "3,000.00", "3,000.00", "0.00", "3,000.00"],
+            april[1:7],
+            ["Before go-live", "3,000.00", "3,000.00", "0.00", "3,000.00", "0.00"],
         )
         self.assertEqual(april[7], "30.0")
         # May (31 days): 2,000 of A overdue (21 days: bucket 1-30) + B not due

@@ -223,40 +223,6 @@ def test_busy_zoho_loses_nothing(rpc, backend, zoho):
     assert all(run["requests_made"] >= 3 for run in pushes)
 
 
-def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoho):
-    used = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
-        "credits_used_today"
-    ]
-    rpc("zoho.backend", "write", [backend], {"daily_credit_budget": used + 4})
-    zoho.clear_requests()
-    binding_partners = rpc(
-        "zoho.partner.binding",
-        "search_read",
-        [("backend_id", "=", backend), ("zoho_module", "=", "Accounts")],
-        fields=["partner_id"],
-        limit=2,
-        order="id desc",
-    )
-    for binding in binding_partners:  # two invoice pushes of 3 credits each
-        post_invoice(rpc, binding["partner_id"][0], "Toner", 99)
-    later = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 180))
-
-    def budget_reached():
-        """Every job still open waits for tomorrow's credits."""
-        jobs = zoho_jobs(rpc, [("state", "not in", ("done", "failed"))])
-        return jobs and all(
-            job["state"] == "pending" and job["eta"] and job["eta"] > later
-            for job in jobs
-        )
-
-    wait_for(budget_reached, what="the jobs to stop at the day's budget")
-    after = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
-        "credits_used_today"
-    ]
-    assert after == used + 4
-    assert len(zoho.api_requests()) <= 4
-
-
 def close_interrupted_runs(rpc):
     """What an administrator does: run the cron "close runs whose worker stopped"
     now (the test server runs no cron thread)."""
@@ -305,6 +271,9 @@ def test_a_worker_killed_mid_job_leaves_no_run_running(rpc, backend, zoho):
         assert rpc("zoho.sync.run", "read", [run["id"]], ["state"])[0]["state"] == (
             "running"
         )
+        # queue_job's runner waits 1 s for the worker's answer to "run this job"
+        # and logs an error if the worker dies within it: kill it after that
+        time.sleep(1.5)
         os.kill(job["worker_pid"], signal.SIGKILL)
     finally:
         zoho.page_delay = 0.0
@@ -347,6 +316,40 @@ def test_a_worker_killed_mid_job_leaves_no_run_running(rpc, backend, zoho):
         "zoho.partner.binding", "search_count", [("backend_id", "=", backend)]
     )
     assert not runs(rpc, backend, ("state", "=", "running"))
+
+
+def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoho):
+    used = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
+        "credits_used_today"
+    ]
+    rpc("zoho.backend", "write", [backend], {"daily_credit_budget": used + 4})
+    zoho.clear_requests()
+    binding_partners = rpc(
+        "zoho.partner.binding",
+        "search_read",
+        [("backend_id", "=", backend), ("zoho_module", "=", "Accounts")],
+        fields=["partner_id"],
+        limit=2,
+        order="id desc",
+    )
+    for binding in binding_partners:  # two invoice pushes of 3 credits each
+        post_invoice(rpc, binding["partner_id"][0], "Toner", 99)
+    later = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 180))
+
+    def budget_reached():
+        """Every job still open waits for tomorrow's credits."""
+        jobs = zoho_jobs(rpc, [("state", "not in", ("done", "failed"))])
+        return jobs and all(
+            job["state"] == "pending" and job["eta"] and job["eta"] > later
+            for job in jobs
+        )
+
+    wait_for(budget_reached, what="the jobs to stop at the day's budget")
+    after = rpc("zoho.backend", "read", [backend], ["credits_used_today"])[0][
+        "credits_used_today"
+    ]
+    assert after == used + 4
+    assert len(zoho.api_requests()) <= 4
 
 
 def test_no_error_in_the_server_log(server):

@@ -230,8 +230,11 @@ class ZohoSyncRun(models.Model):
         if not row:
             return self.env._("%s Its job no longer exists.", stopped)
         state, date_started = row
-        # a later attempt of the same job (started after this run) is not ours
-        same_attempt = date_started and date_started <= self.started_at
+        # a later attempt of the same job (started after this run) is not ours;
+        # queue_job keeps microseconds, the run's start is in whole seconds
+        same_attempt = (
+            date_started and date_started.replace(microsecond=0) <= self.started_at
+        )
         if state != STARTED or not same_attempt or self.job_uuid in alive_jobs:
             return self.env._(
                 "%(stopped)s The job was requeued and ran again (now: %(state)s).",

@@ -4,7 +4,7 @@ import traceback
 
 from odoo import api, fields, models
 
-from odoo.addons.queue_job.job import STARTED, Job
+from odoo.addons.queue_job.job import CANCELLED, DONE, FAILED, STARTED, Job
 
 from .independent_cursor import independent_env
 
@@ -236,8 +236,14 @@ class ZohoSyncRun(models.Model):
             date_started and date_started.replace(microsecond=0) <= self.started_at
         )
         if state != STARTED or not same_attempt or self.job_uuid in alive_jobs:
+            if state in (DONE, FAILED, CANCELLED):
+                return self.env._(
+                    "%(stopped)s Its job has ended since (%(state)s).",
+                    stopped=stopped,
+                    state=state,
+                )
             return self.env._(
-                "%(stopped)s The job was requeued and ran again (now: %(state)s).",
+                "%(stopped)s The job was requeued since (now: %(state)s).",
                 stopped=stopped,
                 state=state,
             )

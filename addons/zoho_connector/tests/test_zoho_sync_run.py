@@ -97,7 +97,7 @@ class TestInterruptedRuns(ZohoCase):
         self.assertEqual(again.retry, 0)
         for run in run_requeued | run_again:
             self.assertEqual(run.state, "failed")
-            self.assertIn("was requeued and ran again", run.message)
+            self.assertIn("The job was requeued since", run.message)
 
     def test_a_dead_run_without_a_job_or_whose_job_is_gone_is_closed(self):
         job = self.started_job()
@@ -109,6 +109,15 @@ class TestInterruptedRuns(ZohoCase):
         self.assertIn("worker stopped", inline.message)
         self.assertEqual(orphan.state, "failed")
         self.assertIn("no longer exists", orphan.message)
+
+    def test_a_dead_run_whose_job_has_ended_says_so(self):
+        job = self.started_job()
+        run = self.running_run(job)
+        job.button_done()
+        self.close_interrupted()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("Its job has ended since (done)", run.message)
+        self.assertEqual(job.state, "done")
 
     def test_finished_runs_are_not_touched(self):
         run = self.running_run(lock_key=5)

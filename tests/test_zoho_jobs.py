@@ -4,7 +4,9 @@ the calls, every transaction committed for real (no test-mode shortcuts).
 """
 
 import importlib.util
+import os
 import pathlib
+import signal
 import threading
 import time
 
@@ -219,6 +221,101 @@ def test_busy_zoho_loses_nothing(rpc, backend, zoho):
     ]
     assert len(pushes) == INVOICES
     assert all(run["requests_made"] >= 3 for run in pushes)
+
+
+def close_interrupted_runs(rpc):
+    """What an administrator does: run the cron "close runs whose worker stopped"
+    now (the test server runs no cron thread)."""
+    cron_id = rpc(
+        "ir.model.data",
+        "check_object_reference",
+        "zoho_connector",
+        "cron_close_interrupted_runs",
+    )[1]
+    rpc("ir.cron", "method_direct_trigger", [cron_id])
+
+
+def test_a_worker_killed_mid_job_leaves_no_run_running(rpc, backend, zoho):
+    """SIGKILL the worker process running a pull while Zoho is slow to answer:
+    its run is closed with a reason, its job runs again and does the work once."""
+    bindings = rpc(
+        "zoho.partner.binding", "search_count", [("backend_id", "=", backend)]
+    )
+    zoho.page_delay = 3.0
+    try:
+        rpc("zoho.backend", "action_full_sync", [backend])
+        (run,) = wait_for(
+            lambda: rpc(
+                "zoho.sync.run",
+                "search_read",
+                [
+                    ("backend_id", "=", backend),
+                    ("kind", "=", "pull"),
+                    ("state", "=", "running"),
+                ],
+                fields=["job_uuid", "state"],
+            ),
+            timeout=60,
+            every=0.2,
+            what="the pull to start",
+        )
+        (job,) = rpc(
+            "queue.job",
+            "search_read",
+            [("uuid", "=", run["job_uuid"])],
+            fields=["state", "worker_pid", "retry"],
+        )
+        assert job["state"] == "started" and job["worker_pid"], job
+        # while it really runs, the cron leaves it alone
+        close_interrupted_runs(rpc)
+        assert rpc("zoho.sync.run", "read", [run["id"]], ["state"])[0]["state"] == (
+            "running"
+        )
+        # queue_job's runner waits 1 s for the worker's answer to "run this job"
+        # and logs an error if the worker dies within it: kill it after that
+        time.sleep(1.5)
+        os.kill(job["worker_pid"], signal.SIGKILL)
+    finally:
+        zoho.page_delay = 0.0
+    # queue_job shows the dead attempt "started", its run "running", forever
+    assert rpc("zoho.sync.run", "read", [run["id"]], ["state"])[0]["state"] == (
+        "running"
+    )
+
+    def closed_by_the_cron():
+        # PostgreSQL ends the killed worker's transaction (and frees the run's
+        # lock) as soon as it sees the connection closed: a moment, not never
+        close_interrupted_runs(rpc)
+        (read,) = rpc("zoho.sync.run", "read", [run["id"]], ["state", "message"])
+        return read if read["state"] != "running" else None
+
+    closed = wait_for(closed_by_the_cron, timeout=30, every=0.5, what="the close")
+    assert closed["state"] == "failed", closed
+    assert "worker stopped while the job ran" in closed["message"]
+    assert "requeued" in closed["message"]
+    wait_for(lambda: all_zoho_jobs_finished(rpc), what="the requeued pull")
+    (job,) = rpc(
+        "queue.job",
+        "search_read",
+        [("uuid", "=", run["job_uuid"])],
+        fields=["state", "retry"],
+    )
+    assert job["state"] == "done", job
+    assert job["retry"] == 2  # the killed attempt counted, then the one that ran
+    job_runs = rpc(
+        "zoho.sync.run",
+        "search_read",
+        [("job_uuid", "=", run["job_uuid"])],
+        fields=["state", "read_count", "created_count"],
+        order="id",
+    )
+    assert [r["state"] for r in job_runs] == ["failed", "done"], job_runs
+    assert job_runs[1]["read_count"] >= 600
+    assert job_runs[1]["created_count"] == 0  # all pulled before: nothing twice
+    assert bindings == rpc(
+        "zoho.partner.binding", "search_count", [("backend_id", "=", backend)]
+    )
+    assert not runs(rpc, backend, ("state", "=", "running"))
 
 
 def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoho):

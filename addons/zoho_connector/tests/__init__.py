@@ -4,4 +4,5 @@ from . import (
     test_zoho_jobs,
     test_zoho_pull,
     test_zoho_push,
+    test_zoho_sync_run,
 )

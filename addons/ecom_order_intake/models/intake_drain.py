@@ -89,7 +89,8 @@ class EcomShop(models.Model):
         for intake in intakes:
             try:
                 with self.env.cr.savepoint():
-                    intake._process()
+                    # locked above, by this transaction, until it ends
+                    intake._process(locked=True)
             except Exception:
                 _logger.exception("Intake %s: processing failed", intake.name)
                 failed |= intake

@@ -45,7 +45,10 @@ class ProductionPrintJob(models.Model):
     printer_id = fields.Many2one(
         "production.printer", required=True, index=True, readonly=True
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    # precompute: in the INSERT, no UPDATE after it (a job per confirmed order)
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, precompute=True
+    )
     state = fields.Selection(STATES, default="pending", required=True, readonly=True)
     waiting_reason = fields.Char(readonly=True)
     last_error = fields.Text(readonly=True)

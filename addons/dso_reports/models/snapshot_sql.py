@@ -34,7 +34,8 @@ RECEIVABLE_LINES = """      FROM account_move_line l
 """
 
 # days overdue and open amount at %(day)s of receivable line ``l``
-_DAYS_AND_OPEN_AMOUNT = """           %(day)s::date - COALESCE(l.date_maturity, l.date) AS days_overdue,
+_DAYS_AND_OPEN_AMOUNT = """\
+           %(day)s::date - COALESCE(l.date_maturity, l.date) AS days_overdue,
            l.balance
              - COALESCE((SELECT SUM(pr.amount) FROM account_partial_reconcile pr
                           WHERE pr.debit_move_id = l.id
@@ -44,7 +45,8 @@ _DAYS_AND_OPEN_AMOUNT = """           %(day)s::date - COALESCE(l.date_maturity, 
                             AND pr.max_date <= %(day)s::date), 0) AS open_amount"""
 
 # lines dated on or before the day, without cash sales unless asked for
-_DATED_AND_CASH_SALES = """       AND l.date <= %(day)s::date
+_DATED_AND_CASH_SALES = """\
+       AND l.date <= %(day)s::date
        AND (%(with_cash_sales)s
             OR NOT (m.move_type IN ('out_invoice', 'out_refund')
                     AND COALESCE(l.date_maturity, l.date) <= l.date))"""
@@ -58,7 +60,8 @@ OPEN_LINES = f"""
 {DIMENSIONS}
 {_DAYS_AND_OPEN_AMOUNT}
 {RECEIVABLE_LINES}
-{_DATED_AND_CASH_SALES}       AND l.id IN (
+{_DATED_AND_CASH_SALES}
+       AND l.id IN (
             SELECT id FROM account_move_line
              WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
                AND date <= %(day)s::date

@@ -2,7 +2,7 @@
 
 The door (the HTTP endpoint) only stores an intake and makes sure the shop's
 drain job is queued: with an identity key, a delivery that finds the job still
-pending adds nothing but one lookup. Nothing can fall between a delivery and a
+pending adds nothing (it asks in the same round trip as its duplicate lookup). Nothing can fall between a delivery and a
 drain that has already read its intakes: a delivery holds a shared advisory lock
 on the shop until it commits, and a drain, before it ends, takes that lock
 exclusively until it commits (every delivery in flight has committed; later
@@ -33,18 +33,24 @@ class EcomShop(models.Model):
         self.ensure_one()
         return f"ecom.shop,{self.id}:drain"
 
+    def _drain_job_waiting_sql(self):
+        """:return: ``(sql, params)`` of a boolean SQL expression: whether this
+        shop's drain job is waiting to run (an indexed lookup: queue_job's
+        partial index on waiting identity keys). A delivery asks it with its
+        own lookup, in one round trip."""
+        self.ensure_one()
+        return (
+            "EXISTS (SELECT 1 FROM queue_job WHERE identity_key = %s"
+            " AND state IN ('pending', 'enqueued', 'wait_dependencies'))",
+            [self._drain_identity_key()],
+        )
+
     def _enqueue_intake_drain(self):
         """Queue the drain job of these shops, unless one is already waiting."""
         for shop in self:
-            # every delivery asks: answer "already waiting" with one indexed
-            # query (queue_job's partial index on waiting identity keys)
-            self.env.cr.execute(
-                "SELECT 1 FROM queue_job WHERE identity_key = %s"
-                " AND state IN ('pending', 'enqueued', 'wait_dependencies')"
-                " LIMIT 1",
-                [shop._drain_identity_key()],
-            )
-            if self.env.cr.fetchone():
+            waiting_sql, waiting_params = shop._drain_job_waiting_sql()
+            self.env.cr.execute("SELECT " + waiting_sql, waiting_params)
+            if self.env.cr.fetchone()[0]:
                 continue
             shop.with_user(SUPERUSER_ID).with_delay(
                 description=self.env._("Process web shop orders of %s", shop.name),

@@ -248,7 +248,7 @@ class EcomOrderIntake(models.Model):
             # other delivery of this document is here, or none can be
             # the shop's company: its sequence, and no user lookup for it
             Intake = self.with_env(env).with_company(shop.company_id)
-            other = Intake._find_delivery(shop, webhook_id, key)
+            other, drain_waiting = Intake._find_delivery(shop, webhook_id, key)
             if other:
                 return other._status_payload(), False
             # the shop waits for this: no creation message or followers here
@@ -259,7 +259,8 @@ class EcomOrderIntake(models.Model):
                 tracking_disable=True,
             ).create(vals)
             # one drain job per shop processes the intakes (no job per delivery)
-            intake.shop_id._enqueue_intake_drain()
+            if not drain_waiting:
+                intake.shop_id._enqueue_intake_drain()
             return intake._status_payload(), True
 
     @api.model
@@ -327,15 +328,25 @@ class EcomOrderIntake(models.Model):
 
     @api.model
     def _find_delivery(self, shop, webhook_id, key):
-        # every delivery asks, under its claim: plain SQL on the two unique keys
+        """Every delivery asks, under its claims: plain SQL on the two unique
+        keys, and in the same round trip whether the shop's drain job is
+        waiting (see :meth:`ecom.shop._drain_job_waiting_sql`: asked under
+        the shared drain lock, so a waiting drain cannot end before this
+        delivery commits).
+
+        :return: ``(intake, drain_waiting)``: the stored delivery of this
+            document (empty if none), and whether a drain job is waiting
+        """
         self.flush_model(["shop_id", "webhook_id", "document_key"])
+        waiting_sql, waiting_params = shop._drain_job_waiting_sql()
         self.env.cr.execute(
-            "SELECT id FROM ecom_order_intake WHERE shop_id = %s"
-            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1",
-            [shop.id, webhook_id, key],
+            "SELECT (SELECT id FROM ecom_order_intake WHERE shop_id = %s"
+            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1), "
+            + waiting_sql,
+            [shop.id, webhook_id, key, *waiting_params],
         )
-        row = self.env.cr.fetchone()
-        return self.browse(row and row[0])
+        intake_id, drain_waiting = self.env.cr.fetchone()
+        return self.browse(intake_id), drain_waiting
 
     def _enqueue_processing(self):
         for intake in self:

@@ -56,7 +56,8 @@ def served_copy(source, database, **server_options):
     # the copy's web.base.url is the test run's (http://localhost:<its port>): links the
     # server prints or mails (ticket QR codes, pay links) must name this server, fixed
     # before it starts, as in production. Setting it later over RPC races with Odoo's
-    # parameter cache, which a job holding an older snapshot can refill with the old value.
+    # parameter cache, which a job holding an older snapshot can refill with the old
+    # value.
     subprocess.run(
         [
             "psql",

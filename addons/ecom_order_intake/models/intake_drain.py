@@ -2,13 +2,14 @@
 
 The door (the HTTP endpoint) only stores an intake and makes sure the shop's
 drain job is queued: with an identity key, a delivery that finds the job still
-pending adds nothing (it asks in the same round trip as its duplicate lookup). Nothing can fall between a delivery and a
-drain that has already read its intakes: a delivery holds a shared advisory lock
-on the shop until it commits, and a drain, before it ends, takes that lock
-exclusively until it commits (every delivery in flight has committed; later
-ones wait and then find no drain waiting, so they queue one), looks for received
-intakes it has not seen and queues a follow-up drain when there are. A cron
-drains whatever is still received after a crash.
+pending adds nothing (it asks in the same round trip as its duplicate lookup).
+Nothing can fall between a delivery and a drain that has already read its
+intakes: a delivery holds a shared advisory lock on the shop until it commits,
+and a drain, before it ends, takes that lock exclusively until it commits (every
+delivery in flight has committed; later ones wait and then find no drain
+waiting, so they queue one), looks for received intakes it has not seen and
+queues a follow-up drain when there are. A cron drains whatever is still
+received after a crash.
 """
 
 import logging

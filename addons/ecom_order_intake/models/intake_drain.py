@@ -2,14 +2,13 @@
 
 The door (the HTTP endpoint) only stores an intake and makes sure the shop's
 drain job is queued: with an identity key, a delivery that finds the job still
-pending adds nothing (it asks in the same round trip as its duplicate lookup).
-Nothing can fall between a delivery and a drain that has already read its
-intakes: a delivery holds a shared advisory lock on the shop until it commits,
-and a drain, before it ends, takes that lock exclusively until it commits (every
-delivery in flight has committed; later ones wait and then find no drain
-waiting, so they queue one), looks for received intakes it has not seen and
-queues a follow-up drain when there are. A cron drains whatever is still
-received after a crash.
+pending adds nothing but one lookup. Nothing can fall between a delivery and a
+drain that has already read its intakes: a delivery holds a shared advisory lock
+on the shop until it commits, and a drain, before it ends, takes that lock
+exclusively until it commits (every delivery in flight has committed; later
+ones wait and then find no drain waiting, so they queue one), looks for received
+intakes it has not seen and queues a follow-up drain when there are. A cron
+drains whatever is still received after a crash.
 """
 
 import logging
@@ -34,24 +33,18 @@ class EcomShop(models.Model):
         self.ensure_one()
         return f"ecom.shop,{self.id}:drain"
 
-    def _drain_job_waiting_sql(self):
-        """:return: ``(sql, params)`` of a boolean SQL expression: whether this
-        shop's drain job is waiting to run (an indexed lookup: queue_job's
-        partial index on waiting identity keys). A delivery asks it with its
-        own lookup, in one round trip."""
-        self.ensure_one()
-        return (
-            "EXISTS (SELECT 1 FROM queue_job WHERE identity_key = %s"
-            " AND state IN ('pending', 'enqueued', 'wait_dependencies'))",
-            [self._drain_identity_key()],
-        )
-
     def _enqueue_intake_drain(self):
         """Queue the drain job of these shops, unless one is already waiting."""
         for shop in self:
-            waiting_sql, waiting_params = shop._drain_job_waiting_sql()
-            self.env.cr.execute("SELECT " + waiting_sql, waiting_params)
-            if self.env.cr.fetchone()[0]:
+            # every delivery asks: answer "already waiting" with one indexed
+            # query (queue_job's partial index on waiting identity keys)
+            self.env.cr.execute(
+                "SELECT 1 FROM queue_job WHERE identity_key = %s"
+                " AND state IN ('pending', 'enqueued', 'wait_dependencies')"
+                " LIMIT 1",
+                [shop._drain_identity_key()],
+            )
+            if self.env.cr.fetchone():
                 continue
             shop.with_user(SUPERUSER_ID).with_delay(
                 description=self.env._("Process web shop orders of %s", shop.name),
@@ -96,8 +89,7 @@ class EcomShop(models.Model):
         for intake in intakes:
             try:
                 with self.env.cr.savepoint():
-                    # locked above, by this transaction, until it ends
-                    intake._process(locked=True)
+                    intake._process()
             except Exception:
                 _logger.exception("Intake %s: processing failed", intake.name)
                 failed |= intake

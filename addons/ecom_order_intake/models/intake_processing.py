@@ -47,23 +47,17 @@ class EcomOrderIntake(models.Model):
         self.invalidate_recordset()
         if self.state != "received":
             return self.env._("Nothing to do: intake is %s.", self.state)
-        self._process(locked=True)
+        self._process()
         return self.env._(
             "Intake %(intake)s: %(state)s", intake=self.name, state=self.state
         )
 
-    def _process(self, locked=False):
-        """One attempt; leaves the intake done, cancelled or in review.
-
-        :param locked: this transaction already holds the intake's row lock
-            (the job's or the drain's): no second round trip to take it
-        """
+    def _process(self):
+        """One attempt; leaves the intake done, cancelled or in review."""
         self.ensure_one()
-        if not locked:
-            self.env.cr.execute(
-                "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE",
-                [self.id],
-            )
+        self.env.cr.execute(
+            "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE", [self.id]
+        )
         self.invalidate_recordset()
         if self.state in ("done", "cancelled"):
             return
@@ -122,8 +116,7 @@ class EcomOrderIntake(models.Model):
                 "amount_total_sent": float(parsed.total_amount or 0.0),
                 "payment_reference": parsed.payment and parsed.payment.reference,
                 "payment_method": parsed.payment and parsed.payment.method,
-                # a first attempt has no lines to clear (no search for them)
-                "line_ids": ([Command.clear()] if self.line_ids else [])
+                "line_ids": [Command.clear()]
                 + [
                     Command.create(
                         {

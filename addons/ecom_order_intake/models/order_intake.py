@@ -248,7 +248,7 @@ class EcomOrderIntake(models.Model):
             # other delivery of this document is here, or none can be
             # the shop's company: its sequence, and no user lookup for it
             Intake = self.with_env(env).with_company(shop.company_id)
-            other, drain_waiting = Intake._find_delivery(shop, webhook_id, key)
+            other = Intake._find_delivery(shop, webhook_id, key)
             if other:
                 return other._status_payload(), False
             # the shop waits for this: no creation message or followers here
@@ -259,8 +259,7 @@ class EcomOrderIntake(models.Model):
                 tracking_disable=True,
             ).create(vals)
             # one drain job per shop processes the intakes (no job per delivery)
-            if not drain_waiting:
-                intake.shop_id._enqueue_intake_drain()
+            intake.shop_id._enqueue_intake_drain()
             return intake._status_payload(), True
 
     @api.model
@@ -328,25 +327,15 @@ class EcomOrderIntake(models.Model):
 
     @api.model
     def _find_delivery(self, shop, webhook_id, key):
-        """Every delivery asks, under its claims: plain SQL on the two unique
-        keys, and in the same round trip whether the shop's drain job is
-        waiting (see :meth:`ecom.shop._drain_job_waiting_sql`: asked under
-        the shared drain lock, so a waiting drain cannot end before this
-        delivery commits).
-
-        :return: ``(intake, drain_waiting)``: the stored delivery of this
-            document (empty if none), and whether a drain job is waiting
-        """
+        # every delivery asks, under its claim: plain SQL on the two unique keys
         self.flush_model(["shop_id", "webhook_id", "document_key"])
-        waiting_sql, waiting_params = shop._drain_job_waiting_sql()
         self.env.cr.execute(
-            "SELECT (SELECT id FROM ecom_order_intake WHERE shop_id = %s"
-            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1), "
-            + waiting_sql,
-            [shop.id, webhook_id, key, *waiting_params],
+            "SELECT id FROM ecom_order_intake WHERE shop_id = %s"
+            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1",
+            [shop.id, webhook_id, key],
         )
-        intake_id, drain_waiting = self.env.cr.fetchone()
-        return self.browse(intake_id), drain_waiting
+        row = self.env.cr.fetchone()
+        return self.browse(row and row[0])
 
     def _enqueue_processing(self):
         for intake in self:

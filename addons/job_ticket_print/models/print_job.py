@@ -45,10 +45,7 @@ class ProductionPrintJob(models.Model):
     printer_id = fields.Many2one(
         "production.printer", required=True, index=True, readonly=True
     )
-    # precompute: in the INSERT, no UPDATE after it (a job per confirmed order)
-    company_id = fields.Many2one(
-        related="order_id.company_id", store=True, precompute=True
-    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
     state = fields.Selection(STATES, default="pending", required=True, readonly=True)
     waiting_reason = fields.Char(readonly=True)
     last_error = fields.Text(readonly=True)

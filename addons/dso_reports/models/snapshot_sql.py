@@ -33,13 +33,8 @@ RECEIVABLE_LINES = """      FROM account_move_line l
        AND l.company_id = ANY(%(company_ids)s)
 """
 
-# Receivable lines with their open amount at %(day)s, their dimensions; without
-# "cash sales" (an invoice due on its own date is a sale paid on the spot,
-# e.g. a card order: neither a credit sale nor a receivable we wait for).
-OPEN_LINES = f"""
-    SELECT l.id AS line_id,
-           l.move_id,
-{DIMENSIONS}
+# days overdue and open amount at %(day)s of receivable line ``l``
+_DAYS_AND_OPEN_AMOUNT = """\
            %(day)s::date - COALESCE(l.date_maturity, l.date) AS days_overdue,
            l.balance
              - COALESCE((SELECT SUM(pr.amount) FROM account_partial_reconcile pr
@@ -47,12 +42,25 @@ OPEN_LINES = f"""
                             AND pr.max_date <= %(day)s::date), 0)
              + COALESCE((SELECT SUM(pr.amount) FROM account_partial_reconcile pr
                           WHERE pr.credit_move_id = l.id
-                            AND pr.max_date <= %(day)s::date), 0) AS open_amount
-{RECEIVABLE_LINES}
+                            AND pr.max_date <= %(day)s::date), 0) AS open_amount"""
+
+# lines dated on or before the day, without cash sales unless asked for
+_DATED_AND_CASH_SALES = """\
        AND l.date <= %(day)s::date
        AND (%(with_cash_sales)s
             OR NOT (m.move_type IN ('out_invoice', 'out_refund')
-                    AND COALESCE(l.date_maturity, l.date) <= l.date))
+                    AND COALESCE(l.date_maturity, l.date) <= l.date))"""
+
+# Receivable lines with their open amount at %(day)s, their dimensions; without
+# "cash sales" (an invoice due on its own date is a sale paid on the spot,
+# e.g. a card order: neither a credit sale nor a receivable we wait for).
+OPEN_LINES = f"""
+    SELECT l.id AS line_id,
+           l.move_id,
+{DIMENSIONS}
+{_DAYS_AND_OPEN_AMOUNT}
+{RECEIVABLE_LINES}
+{_DATED_AND_CASH_SALES}
        AND l.id IN (
             SELECT id FROM account_move_line
              WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
@@ -218,14 +226,31 @@ SELECT DISTINCT move_id FROM ({OPEN_LINES}) o
 
 # customers' open and overdue amounts at the day and their oldest overdue days
 # (for credit control an unpaid cash sale is owed like any invoice: run it with
-# ``with_cash_sales``)
+# ``with_cash_sales``). The same lines as OPEN_LINES (not fully reconciled, or
+# reconciled after the day), read through the customers' contacts
+# (%(contact_ids)s, an index on the lines' partner): the credit check of every
+# web order costs the customer's lines, not the company's open ledger.
 PARTNER_OPEN = f"""
 SELECT partner_id,
        SUM(open_amount),
        SUM(CASE WHEN days_overdue > 0 THEN open_amount ELSE 0 END),
        MAX(CASE WHEN days_overdue > 0 AND open_amount > 0 THEN days_overdue END)
-  FROM ({OPEN_LINES}
-           AND p.commercial_partner_id = ANY(%(partner_ids)s)) o
+  FROM (
+    SELECT p.commercial_partner_id AS partner_id,
+{_DAYS_AND_OPEN_AMOUNT}
+{RECEIVABLE_LINES}
+       AND l.partner_id = ANY(%(contact_ids)s)
+{_DATED_AND_CASH_SALES}
+       AND (l.reconciled IS NOT TRUE
+            OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
+                        WHERE pr.debit_move_id = l.id AND pr.max_date > %(day)s::date)
+            OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
+                        WHERE pr.credit_move_id = l.id
+                          AND pr.max_date > %(day)s::date))
+    -- a fence: the open amounts (two subqueries each) of these customers'
+    -- lines only, never of every line the planner reads before the partner
+    -- filter (the ledger-wide open lines, when the statistics are stale)
+    OFFSET 0) o
  WHERE open_amount <> 0
  GROUP BY partner_id
 """

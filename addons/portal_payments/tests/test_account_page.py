@@ -29,6 +29,13 @@ class TestAccountPage(PortalPaymentsCase):
         # /my leads to it (stock /my/account stays the "Your details" form)
         home = self.url_open("/my").text
         self.assertIn('href="/my/account/balance"', home)
+        # /my/account, her details form, opens with her company's balance on top
+        details = self.url_open("/my/account").text
+        self.assertIn("o_portal_account_summary", details)
+        self.assertIn('name="street"', details)  # the stock form is still there
+        summary = self.acme._portal_account_summary()
+        self.assertTrue(summary["aging"]["overdue"])
+        self.assertIn(f"{summary['aging']['overdue']:,.2f}", details)
         page = self.url_open("/my/account/balance").text
         self.assertIn(self.inv_acme.name, page)
         self.assertIn(self.refund_acme.name, page)

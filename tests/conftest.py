@@ -10,6 +10,7 @@ import time
 import uuid
 
 import pytest
+import requests
 from odoo_server import load_webhook_signature, served_copy
 
 signature = load_webhook_signature()
@@ -57,3 +58,27 @@ def signed(shop, body, webhook_id=None):
     )
     headers["Content-Type"] = "application/xml"
     return headers
+
+
+def post_order(server, shop, body, headers=None):
+    """POST ``body`` to the shop's intake door, signed unless ``headers`` are given."""
+    return requests.post(
+        f"{server.url}/ecom/intake/{shop['code']}/orders",
+        data=body,
+        headers=headers if headers is not None else signed(shop, body),
+        timeout=30,
+    )
+
+
+def zoho_backend_values(zoho, name):
+    """Values of a connected ``zoho.backend`` on the fake Zoho ``zoho``, no budget."""
+    return {
+        "name": name,
+        "accounts_url": zoho.accounts_url,
+        "client_id": zoho.client_id,
+        "client_secret": zoho.client_secret,
+        "refresh_token": zoho.refresh_token,
+        "state": "connected",
+        "invoice_target": "invoices",
+        "daily_credit_budget": 0,
+    }

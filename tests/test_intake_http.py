@@ -5,7 +5,7 @@ import threading
 import time
 
 import requests
-from conftest import signed
+from conftest import post_order, signed
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 DEMO_ORDERS = REPO / "addons/ecom_order_intake/demo/orders"
@@ -23,15 +23,6 @@ def native(order_id, sku="O2C-PAPER-A4", qty=1, price="6.50", customer_ref="C-10
     ).encode()
 
 
-def post(server, shop, body, headers=None):
-    return requests.post(
-        f"{server.url}/ecom/intake/{shop['code']}/orders",
-        data=body,
-        headers=headers if headers is not None else signed(shop, body),
-        timeout=30,
-    )
-
-
 def wait_for_state(server, shop, status_url, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -47,7 +38,7 @@ def wait_for_state(server, shop, status_url, timeout=60):
 
 def test_order_is_accepted_then_processed_by_the_job_runner(odoo_server, shop, rpc):
     started = time.perf_counter()
-    response = post(odoo_server, shop, native("E2E-1"))
+    response = post_order(odoo_server, shop, native("E2E-1"))
     answered_in = time.perf_counter() - started
     assert response.status_code == 202, response.text
     body = response.json()
@@ -68,7 +59,7 @@ def test_order_is_accepted_then_processed_by_the_job_runner(odoo_server, shop, r
 
 def test_demo_order_in_review_tells_the_shop_why(odoo_server, shop):
     body = (DEMO_ORDERS / "native_unknown_sku.xml").read_bytes()
-    response = post(odoo_server, shop, body)
+    response = post_order(odoo_server, shop, body)
     assert response.status_code == 202, response.text
     status = wait_for_state(odoo_server, shop, response.json()["status_url"])
     assert status["state"] == "needs_review"
@@ -81,7 +72,7 @@ def _post_together(odoo_server, shop, requests_to_send):
 
     def send(index, body, headers):
         barrier.wait()
-        results[index] = post(odoo_server, shop, body, headers)
+        results[index] = post_order(odoo_server, shop, body, headers)
 
     threads = [
         threading.Thread(target=send, args=(index, body, headers))
@@ -149,7 +140,7 @@ def test_a_burst_of_orders_is_processed_each_exactly_once(odoo_server, shop, rpc
 
 
 def test_status_route_needs_the_signature(odoo_server, shop):
-    response = post(odoo_server, shop, native("STATUS-1"))
+    response = post_order(odoo_server, shop, native("STATUS-1"))
     status_url = odoo_server.url + response.json()["status_url"]
     assert requests.get(status_url, timeout=30).status_code == 401
     other = dict(shop, secret="whsec_" + "QUJD" * 8)

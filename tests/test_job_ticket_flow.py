@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 from aiosmtpd.controller import Controller
-from conftest import signed
+from conftest import post_order, signed
 from odoo_server import REPO, free_port, load_by_path
 
 FAKE_PRINTER_PY = REPO / "addons/job_ticket_print/tests/fake_printer.py"
@@ -129,12 +129,7 @@ def test_signed_order_prints_then_done_order_is_invoiced_and_emailed(
     odoo_server, shop, rpc, printer, smtp_port
 ):
     body = native(f"JT-{uuid.uuid4().hex[:8]}")
-    response = requests.post(
-        f"{odoo_server.url}/ecom/intake/{shop['code']}/orders",
-        data=body,
-        headers=signed(shop, body),
-        timeout=30,
-    )
+    response = post_order(odoo_server, shop, body)
     assert response.status_code == 202, response.text
     status_url = odoo_server.url + response.json()["status_url"]
 

@@ -8,8 +8,12 @@ import sys
 import time
 import uuid
 
-import requests
-from conftest import served_test_copy, signature, signed
+from conftest import (
+    post_order,
+    served_test_copy,
+    signature,
+    zoho_backend_values,
+)
 from odoo_server import REPO
 from test_zoho_jobs import load_fake_zoho, post_invoice, wait_for
 
@@ -87,18 +91,7 @@ def _check_neutralized_copy(server, zoho):
     # -- production as it runs: every door to the outside open -----------------
     account_ids = zoho.add_accounts(2)
     backend = rpc(
-        "zoho.backend",
-        "create",
-        {
-            "name": "Production Zoho",
-            "accounts_url": zoho.accounts_url,
-            "client_id": zoho.client_id,
-            "client_secret": zoho.client_secret,
-            "refresh_token": zoho.refresh_token,
-            "state": "connected",
-            "invoice_target": "invoices",
-            "daily_credit_budget": 0,
-        },
+        "zoho.backend", "create", zoho_backend_values(zoho, "Production Zoho")
     )
     rpc("zoho.backend", "action_sync_now", [backend])
     bindings = wait_for(
@@ -174,12 +167,7 @@ def _check_neutralized_copy(server, zoho):
     assert len(zoho.records["Invoices"]) == 1  # the one from before only
 
     # the shops: every signing secret archived, a signed order is refused
-    response = requests.post(
-        f"{server.url}/ecom/intake/{shop['code']}/orders",
-        data=SHOP_ORDER,
-        headers=signed(shop, SHOP_ORDER),
-        timeout=30,
-    )
+    response = post_order(server, shop, SHOP_ORDER)
     assert response.status_code == 401, response.text
     assert sql(database, "SELECT count(*) FROM ecom_shop_secret WHERE active") == [
         ["0"]

@@ -11,7 +11,7 @@ import threading
 import time
 
 import pytest
-from conftest import served_test_copy
+from conftest import served_test_copy, zoho_backend_values
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 FAKE_ZOHO_PY = REPO / "addons/zoho_connector/tests/fake_zoho.py"
@@ -52,20 +52,7 @@ def rpc(server):
 
 @pytest.fixture(scope="module")
 def backend(rpc, zoho):
-    return rpc(
-        "zoho.backend",
-        "create",
-        {
-            "name": "Busy Zoho",
-            "accounts_url": zoho.accounts_url,
-            "client_id": zoho.client_id,
-            "client_secret": zoho.client_secret,
-            "refresh_token": zoho.refresh_token,
-            "state": "connected",
-            "invoice_target": "invoices",
-            "daily_credit_budget": 0,
-        },
-    )
+    return rpc("zoho.backend", "create", zoho_backend_values(zoho, "Busy Zoho"))
 
 
 def wait_for(predicate, timeout=180, every=1.0, what="condition"):

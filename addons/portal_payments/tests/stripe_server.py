@@ -152,19 +152,26 @@ _bt_init = resources.BalanceTransaction.__init__
 resources.BalanceTransaction.net = None  # a plain attribute instead of the property
 
 
+def _fee_details(fee, currency, description):
+    """Stripe's ``fee_details`` of a balance transaction with one Stripe fee."""
+    return [
+        {
+            "amount": fee,
+            "currency": currency,
+            "description": description,
+            "type": "stripe_fee",
+        }
+    ]
+
+
 def _balance_transaction_init(self, *args, **kwargs):
     _bt_init(self, *args, **kwargs)
     self._payout = None
     if self.type == "charge":
         self.fee = round(self.amount * 0.029) + 30
-        self.fee_details = [
-            {
-                "amount": self.fee,
-                "currency": self.currency,
-                "description": "Stripe processing fees",
-                "type": "stripe_fee",
-            }
-        ]
+        self.fee_details = _fee_details(
+            self.fee, self.currency, "Stripe processing fees"
+        )
     self.net = self.amount - self.fee
 
 
@@ -390,14 +397,7 @@ async def settle_payment_intent(request):
             "charge",
             description=charge.description,
             fee=fee,
-            fee_details=[
-                {
-                    "amount": fee,
-                    "currency": charge.currency,
-                    "description": "Stripe processing fees",
-                    "type": "stripe_fee",
-                }
-            ],
+            fee_details=_fee_details(fee, charge.currency, "Stripe processing fees"),
         )
         charge.balance_transaction = txn.id
         charge.status = "succeeded"
@@ -413,14 +413,7 @@ async def settle_payment_intent(request):
             "dispute",
             description=f"Chargeback withdrawal for {charge.id}",
             fee=DISPUTE_FEE,
-            fee_details=[
-                {
-                    "amount": DISPUTE_FEE,
-                    "currency": charge.currency,
-                    "description": "Dispute fee",
-                    "type": "stripe_fee",
-                }
-            ],
+            fee_details=_fee_details(DISPUTE_FEE, charge.currency, "Dispute fee"),
         )
         dispute.balance_transactions = [txn._export()]
         charge.disputed = True

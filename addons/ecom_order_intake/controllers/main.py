@@ -35,13 +35,8 @@ class OrderIntakeController(http.Controller):
         request.update_env(
             user=request.env["ir.model.data"]._xmlid_to_res_id("base.public_user")
         )
-        # claim and store the delivery in the request's transaction (committed
-        # before the answer) when it can be made READ COMMITTED; else in a short
-        # transaction of its own
-        Intake = request.env["ecom.order.intake"].sudo()
-        own_transaction = not Intake._begin_delivery_transaction()
-        shop = self._get_shop(shop_code)
-        if shop is None:
+        door = request.env["ecom.shop"].sudo()._intake_door(shop_code)
+        if door is None:
             return self._error(404, "unknown_shop", "No active shop has this code.")
         httprequest = request.httprequest
         declared = httprequest.content_length
@@ -49,29 +44,34 @@ class OrderIntakeController(http.Controller):
             return self._error(
                 411, "length_required", "Send the order with a Content-Length."
             )
-        if declared > shop.max_body_bytes:
+        if declared > door.max_body_bytes:
             return self._error(
                 413,
                 "too_large",
-                f"The order is larger than {shop.max_body_bytes} bytes.",
+                f"The order is larger than {door.max_body_bytes} bytes.",
             )
         body = httprequest.get_data(cache=False)
-        denied = self._authenticate(shop, body)
+        denied = self._authenticate(door, body)
         if denied:
             return denied
         try:
             header = read_header(body)
         except OrderParseError as exc:
             return self._error(400, "unreadable", str(exc))
+        # claim and store the delivery in the request's transaction (committed
+        # before the answer) when it can still be made READ COMMITTED; else in a
+        # short transaction of its own
+        Intake = request.env["ecom.order.intake"].sudo()
         status, created = Intake._receive(
-            shop,
+            request.env["ecom.shop"].sudo().browse(door.shop_id),
             httprequest.headers["webhook-id"],
             dict(httprequest.headers),
             body,
             header,
-            own_transaction=own_transaction,
+            own_transaction=not Intake._request_transaction_unused(),
+            company_id=door.company_id,
         )
-        status["status_url"] = self._status_path(shop, status["intake"])
+        status["status_url"] = self._status_path(door, status["intake"])
         status["duplicate"] = not created
         return request.make_json_response(status, status=202 if created else 200)
 
@@ -84,66 +84,49 @@ class OrderIntakeController(http.Controller):
         save_session=False,
     )
     def order_status(self, shop_code, intake_ref, **_kwargs):
-        shop = self._get_shop(shop_code)
-        if shop is None:
+        door = request.env["ecom.shop"].sudo()._intake_door(shop_code)
+        if door is None:
             return self._error(404, "unknown_shop", "No active shop has this code.")
-        denied = self._authenticate(shop, b"")
+        denied = self._authenticate(door, b"")
         if denied:
             return denied
         intake = (
             request.env["ecom.order.intake"]
             .sudo()
-            .search([("shop_id", "=", shop.id), ("name", "=", intake_ref)], limit=1)
+            .search(
+                [("shop_id", "=", door.shop_id), ("name", "=", intake_ref)], limit=1
+            )
         )
         if not intake:
             return self._error(
                 404, "unknown_intake", "This shop has no intake with this reference."
             )
         status = intake._status_payload()
-        status["status_url"] = self._status_path(shop, intake.name)
+        status["status_url"] = self._status_path(door, intake.name)
         return request.make_json_response(status)
 
     # -- helpers ----------------------------------------------------------------
 
-    def _get_shop(self, shop_code):
-        # one query: the shop and the settings the door needs
-        shop = (
-            request.env["ecom.shop"]
-            .sudo()
-            .search_fetch(
-                [("code", "=", shop_code)],
-                [
-                    "name",
-                    "code",
-                    "company_id",
-                    "max_body_bytes",
-                    "timestamp_tolerance_seconds",
-                ],
-                limit=1,
-            )
-        )
-        return shop or None
-
-    def _authenticate(self, shop, body):
+    def _authenticate(self, door, body):
         """:return: an error response, or None when the request is authentic."""
         headers = request.httprequest.headers
         try:
             verify(
-                shop._signing_secrets(),
+                list(door.secrets),
                 headers.get("webhook-id"),
                 headers.get("webhook-timestamp"),
                 headers.get("webhook-signature"),
                 body,
                 now=time.time(),
-                tolerance=shop.timestamp_tolerance_seconds,
+                tolerance=door.timestamp_tolerance_seconds,
             )
         except SignatureError as exc:
-            _logger.info("Shop %s: refused delivery: %s", shop.code, exc)
+            _logger.info("Shop %s: refused delivery: %s", door.code, exc)
             return self._error(401, "unauthorized", str(exc))
         return None
 
-    def _status_path(self, shop, intake_ref):
-        return f"/ecom/intake/{shop.code}/orders/{intake_ref}"
+    def _status_path(self, door, intake_ref):
+        return f"/ecom/intake/{door.code}/orders/{intake_ref}"
 
     def _error(self, status, code, message):
         return request.make_response(

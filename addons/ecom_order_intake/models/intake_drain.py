@@ -33,18 +33,32 @@ class EcomShop(models.Model):
         self.ensure_one()
         return f"ecom.shop,{self.id}:drain"
 
-    def _enqueue_intake_drain(self):
-        """Queue the drain job of these shops, unless one is already waiting."""
+    def _drain_waiting_query(self):
+        """:return: ``(sql, params)`` of an SQL expression: is this shop's drain
+        job waiting to run? Every delivery asks (queue_job's partial index on
+        waiting identity keys answers it)."""
+        self.ensure_one()
+        return (
+            "EXISTS(SELECT 1 FROM queue_job WHERE identity_key = %s"
+            " AND state IN ('pending', 'enqueued', 'wait_dependencies'))",
+            [self._drain_identity_key()],
+        )
+
+    def _enqueue_intake_drain(self, waiting=None):
+        """Queue the drain job of these shops, unless one is already waiting.
+
+        :param waiting: for one shop, whether its drain job is waiting, when the
+            caller has just asked (:meth:`_drain_waiting_query`)
+        """
         for shop in self:
-            # every delivery asks: answer "already waiting" with one indexed
-            # query (queue_job's partial index on waiting identity keys)
-            self.env.cr.execute(
-                "SELECT 1 FROM queue_job WHERE identity_key = %s"
-                " AND state IN ('pending', 'enqueued', 'wait_dependencies')"
-                " LIMIT 1",
-                [shop._drain_identity_key()],
-            )
-            if self.env.cr.fetchone():
+            if waiting is None:
+                sql, params = shop._drain_waiting_query()
+                self.env.cr.execute("SELECT " + sql, params)
+                shop_waiting = self.env.cr.fetchone()[0]
+            else:
+                self.ensure_one()
+                shop_waiting = waiting
+            if shop_waiting:
                 continue
             shop.with_user(SUPERUSER_ID).with_delay(
                 description=self.env._("Process web shop orders of %s", shop.name),
@@ -89,7 +103,7 @@ class EcomShop(models.Model):
         for intake in intakes:
             try:
                 with self.env.cr.savepoint():
-                    intake._process()
+                    intake._process(locked=True)  # FOR UPDATE above
             except Exception:
                 _logger.exception("Intake %s: processing failed", intake.name)
                 failed |= intake
@@ -135,7 +149,8 @@ class EcomShop(models.Model):
             cr.execute(
                 "SELECT id FROM ecom_order_intake"
                 " WHERE shop_id = %s AND state = 'received' AND id != ALL(%s)"
-                " LIMIT 1 FOR UPDATE SKIP LOCKED",
+                # in the order of the received intakes' index: read from it
+                " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
                 [self.id, taken.ids],
             )
             return bool(cr.fetchone())

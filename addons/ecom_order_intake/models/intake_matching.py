@@ -120,7 +120,12 @@ class EcomOrderIntake(models.Model):
                 if product[field_name]:
                     key = (field_name, product[field_name])
                     by_code[key] = by_code.get(key, product.browse()) | product
-        return by_code
+        # read the order's products together later (units, prices), not one
+        # by one: a union of records prefetches only its own records
+        return {
+            key: found.with_prefetch(products._prefetch_ids)
+            for key, found in by_code.items()
+        }
 
     def _products_with(self, result, field_name, value):
         """:return: the products we sell whose ``field_name`` is ``value``."""

@@ -52,12 +52,16 @@ class EcomOrderIntake(models.Model):
             "Intake %(intake)s: %(state)s", intake=self.name, state=self.state
         )
 
-    def _process(self):
-        """One attempt; leaves the intake done, cancelled or in review."""
+    def _process(self, locked=False):
+        """One attempt; leaves the intake done, cancelled or in review.
+
+        :param locked: the caller holds the intake's row lock (a drain job)
+        """
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE", [self.id]
-        )
+        if not locked:
+            self.env.cr.execute(
+                "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE", [self.id]
+            )
         self.invalidate_recordset()
         if self.state in ("done", "cancelled"):
             return
@@ -107,6 +111,8 @@ class EcomOrderIntake(models.Model):
             for line in self.line_ids
             if line.product_set_by_reviewer
         }
+        # a first attempt has no lines to replace
+        replaced = [Command.clear()] if self.line_ids else []
         self.write(
             {
                 "external_order_id": parsed.external_id,
@@ -116,7 +122,7 @@ class EcomOrderIntake(models.Model):
                 "amount_total_sent": float(parsed.total_amount or 0.0),
                 "payment_reference": parsed.payment and parsed.payment.reference,
                 "payment_method": parsed.payment and parsed.payment.method,
-                "line_ids": [Command.clear()]
+                "line_ids": replaced
                 + [
                     Command.create(
                         {

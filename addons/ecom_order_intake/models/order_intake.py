@@ -2,13 +2,14 @@ import base64
 import hashlib
 import json
 import logging
+from collections import namedtuple
 from contextlib import contextmanager
 
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import file_open, file_path
+from odoo.tools import create_index, file_open, file_path
 
 from ..parsers.common import ACTION_DELETE, ACTION_NEW, ACTION_UPDATE
 from ..parsers.header import read_header
@@ -53,6 +54,22 @@ def document_key(parsed_header, body):
     )
 
 
+# a delivery's claim: the environment on the transaction holding it, the id of
+# the intake already stored for this delivery id or document key (or None), and
+# whether the shop's drain job is waiting to run
+DeliveryClaim = namedtuple("DeliveryClaim", "env other_id drain_waiting")
+
+
+def _transaction_unused(cr):
+    """:return: whether ``cr``'s transaction has not run a query yet (a test
+    cursor, which wraps another, never says so)."""
+    connection = getattr(cr, "_cnx", None)
+    return (
+        connection is not None
+        and connection.info.transaction_status == TRANSACTION_STATUS_IDLE
+    )
+
+
 class EcomOrderIntake(models.Model):
     """One order document as the shop delivered it, and what became of it."""
 
@@ -63,14 +80,28 @@ class EcomOrderIntake(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        "Reference", required=True, readonly=True, copy=False, default="/"
+        # the status endpoint looks an intake up by its reference
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        index=True,
     )
     shop_id = fields.Many2one(
         "ecom.shop", required=True, readonly=True, index=True, ondelete="restrict"
     )
-    # precompute: in the INSERT, no UPDATE after it (the door stores intakes)
+    # the door stores intakes: precomputed (in the INSERT, no UPDATE after it),
+    # and editable (readonly=False) only so that Odoo keeps a value the door
+    # gives instead of computing it again (it discards given values of
+    # readonly precomputed fields)
     company_id = fields.Many2one(
-        related="shop_id.company_id", store=True, index=True, precompute=True
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index=True,
+        precompute=True,
+        readonly=False,
     )
     state = fields.Selection(
         STATES, default="received", required=True, tracking=True, index=True
@@ -120,10 +151,10 @@ class EcomOrderIntake(models.Model):
         "ecom.order.intake.problem", "intake_id", string="Problems", readonly=True
     )
     problem_count = fields.Integer(
-        compute="_compute_problem_count", store=True, precompute=True
+        compute="_compute_problem_count", store=True, precompute=True, readonly=False
     )
     problem_summary = fields.Text(
-        compute="_compute_problem_count", store=True, precompute=True
+        compute="_compute_problem_count", store=True, precompute=True, readonly=False
     )
     attempt_count = fields.Integer("Attempts", readonly=True)
     review_rate = fields.Float(
@@ -151,6 +182,17 @@ class EcomOrderIntake(models.Model):
         ),
     ]
 
+    def init(self):
+        # the drains' work queue: a shop's received intakes, oldest first (few,
+        # among all the intakes ever received)
+        create_index(
+            self.env.cr,
+            "ecom_order_intake_received_index",
+            self._table,
+            ["shop_id", "id"],
+            where="state = 'received'",
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -177,6 +219,11 @@ class EcomOrderIntake(models.Model):
         for intake in self:
             raw = intake._raw_bytes()
             intake.raw_payload_text = raw and _decode_payload(raw)
+
+    @api.depends("shop_id.company_id")
+    def _compute_company_id(self):
+        for intake in self:
+            intake.company_id = intake.shop_id.company_id
 
     @api.depends("problem_ids.message")
     def _compute_problem_count(self):
@@ -209,7 +256,14 @@ class EcomOrderIntake(models.Model):
 
     @api.model
     def _receive(
-        self, shop, webhook_id, headers, body, parsed_header, own_transaction=False
+        self,
+        shop,
+        webhook_id,
+        headers,
+        body,
+        parsed_header,
+        own_transaction=False,
+        company_id=None,
     ):
         """Store one delivery, once, and queue its processing after commit.
 
@@ -219,13 +273,17 @@ class EcomOrderIntake(models.Model):
         :param own_transaction: store it in a short transaction of its own,
             committed at once (the HTTP endpoint, where deliveries race, when
             its request's transaction is not READ COMMITTED: see
-            :meth:`_begin_delivery_transaction`)
+            :meth:`_request_transaction_unused`)
+        :param company_id: the shop's company when the caller knows it (the
+            endpoint's cached :meth:`~.shop.EcomShop._intake_door`: no read)
         :return: ``(status, created)``: the intake's :meth:`_status_payload`, and
             False when this was a repeated delivery of a stored document
         """
         key = document_key(parsed_header, body)
+        company_id = company_id or shop.company_id.id
         vals = {
             "shop_id": shop.id,
+            "company_id": company_id,
             "webhook_id": webhook_id,
             "document_key": key,
             "raw_payload": base64.b64encode(body),
@@ -239,18 +297,17 @@ class EcomOrderIntake(models.Model):
             "doc_format": parsed_header["format"],
             "action": parsed_header["action"],
             "external_order_id": parsed_header["external_id"],
-            # a new intake has no problems (nothing to compute)
+            # a new intake has no problems (given: nothing to compute)
             "problem_count": 0,
             "problem_summary": False,
         }
-        with self._delivery_claim(shop, webhook_id, key, own_transaction) as env:
+        with self._delivery_claim(shop, webhook_id, key, own_transaction) as claim:
             # holding the claim, and seeing every committed delivery: either the
             # other delivery of this document is here, or none can be
             # the shop's company: its sequence, and no user lookup for it
-            Intake = self.with_env(env).with_company(shop.company_id)
-            other = Intake._find_delivery(shop, webhook_id, key)
-            if other:
-                return other._status_payload(), False
+            Intake = self.with_env(claim.env).with_company(company_id)
+            if claim.other_id:
+                return Intake.browse(claim.other_id)._status_payload(), False
             # the shop waits for this: no creation message or followers here
             intake = Intake.with_context(
                 mail_create_nolog=True,
@@ -259,7 +316,7 @@ class EcomOrderIntake(models.Model):
                 tracking_disable=True,
             ).create(vals)
             # one drain job per shop processes the intakes (no job per delivery)
-            intake.shop_id._enqueue_intake_drain()
+            intake.shop_id._enqueue_intake_drain(waiting=claim.drain_waiting)
             return intake._status_payload(), True
 
     @api.model
@@ -274,68 +331,75 @@ class EcomOrderIntake(models.Model):
         The transaction is READ COMMITTED so that, once the claim is ours, a
         delivery the other one committed meanwhile is visible.
 
-        :yield: an environment on that transaction
+        :yield: a :class:`DeliveryClaim`
         """
+        registry = self.env.registry
+        if not own_transaction or registry.in_test_mode():
+            # in the caller's transaction: the HTTP request's, not used yet
+            # (see _request_transaction_unused), or one where nothing races
+            # (tests share one; demo data)
+            self.flush_model(["shop_id", "webhook_id", "document_key"])
+            yield self._claim(self.env, shop, webhook_id, key)
+            return
+        with registry.cursor() as cr:
+            yield self._claim(self.env(cr=cr), shop, webhook_id, key)
+
+    @api.model
+    def _request_transaction_unused(self):
+        """:return: whether the caller's transaction has run no query yet (the
+            HTTP request's cursor at the start of the route): the delivery can
+            then be claimed and stored in it, made READ COMMITTED (see
+            :meth:`_delivery_claim`), without a second connection and commit;
+            else it is stored in a short transaction of its own
+        """
+        return not self.env.registry.in_test_mode() and _transaction_unused(
+            self.env.cr
+        )
+
+    @api.model
+    def _claim(self, env, shop, webhook_id, key):
+        """Take a delivery's advisory locks, then look for its intake and the
+        shop's waiting drain job: one round trip (statements of one call run in
+        order, and each SELECT of a READ COMMITTED transaction sees what was
+        committed before it started).
+
+        :return: a :class:`DeliveryClaim` on ``env``
+        """
+        # exclusive, in a fixed order (sorted), so two deliveries never wait
+        # for each other
         claims = sorted(
             {f"ecom_intake:{shop.id}:id:{webhook_id}", f"ecom_intake:{shop.id}:{key}"}
         )
         # and, shared, the shop's drain lock: a drain that is ending waits for
         # this delivery to commit before it looks for intakes it has not seen
-        shared_claim = shop._drain_lock_key()
-        registry = self.env.registry
-        if not own_transaction or registry.in_test_mode():
-            # in the caller's transaction: READ COMMITTED (the HTTP request's,
-            # see _begin_delivery_transaction), or one where nothing races
-            # (tests share one; demo data)
-            self._take_claims(self.env.cr, claims, shared_claim)
-            yield self.env
-            return
-        with registry.cursor() as cr:
-            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            self._take_claims(cr, claims, shared_claim)
-            yield self.env(cr=cr)
-
-    @api.model
-    def _begin_delivery_transaction(self):
-        """Make the caller's transaction READ COMMITTED when it has not run a
-        query yet (the HTTP request's cursor at the start of the route), so the
-        delivery is claimed and stored in it, without a second connection and
-        commit.
-
-        :return: True when the caller's transaction can hold the claim (see
-            :meth:`_delivery_claim`); False: store the delivery in a transaction
-            of its own
-        """
-        cr = self.env.cr
-        if self.env.registry.in_test_mode() or not hasattr(cr, "_cnx"):
-            return False
-        if cr._cnx.info.transaction_status != TRANSACTION_STATUS_IDLE:
-            return False
-        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        return True
-
-    @staticmethod
-    def _take_claims(cr, claims, shared_claim):
-        # in a fixed order (sorted), so two deliveries never wait for each other
-        cr.execute(
+        # (so whether a drain job waits may be asked before the intake is stored)
+        drain_waiting_sql, drain_waiting_params = shop._drain_waiting_query()
+        statements = [
             "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)), "
             + ", ".join(
                 ["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(claims)
             ),
-            [shared_claim, *claims],
+            "SELECT (SELECT id FROM ecom_order_intake WHERE shop_id = %s"
+            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1), "
+            + drain_waiting_sql,
+        ]
+        cr = env.cr
+        if _transaction_unused(cr):
+            # a transaction that has not started: make it see what others commit
+            statements.insert(0, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        cr.execute(
+            "; ".join(statements),
+            [
+                shop._drain_lock_key(),
+                *claims,
+                shop.id,
+                webhook_id,
+                key,
+                *drain_waiting_params,
+            ],
         )
-
-    @api.model
-    def _find_delivery(self, shop, webhook_id, key):
-        # every delivery asks, under its claim: plain SQL on the two unique keys
-        self.flush_model(["shop_id", "webhook_id", "document_key"])
-        self.env.cr.execute(
-            "SELECT id FROM ecom_order_intake WHERE shop_id = %s"
-            " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1",
-            [shop.id, webhook_id, key],
-        )
-        row = self.env.cr.fetchone()
-        return self.browse(row and row[0])
+        other_id, drain_waiting = cr.fetchone()
+        return DeliveryClaim(env, other_id, drain_waiting)
 
     def _enqueue_processing(self):
         for intake in self:

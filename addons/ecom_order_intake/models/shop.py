@@ -1,10 +1,18 @@
-from odoo import _, api, fields, models
+from collections import namedtuple
+
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..parsers.common import FORMAT_CXML, FORMAT_NATIVE, FORMAT_UBL
 from ..utils.webhook_signature import DEFAULT_TOLERANCE_SECONDS
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+# what the order endpoint knows of a shop (plain values: it is cached)
+IntakeDoor = namedtuple(
+    "IntakeDoor",
+    "shop_id code company_id max_body_bytes timestamp_tolerance_seconds secrets",
+)
 
 
 class EcomShop(models.Model):
@@ -73,6 +81,19 @@ class EcomShop(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._forget_intake_doors()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._forget_intake_doors()  # shops rarely change
+        return super().write(vals)
+
+    def unlink(self):
+        self._forget_intake_doors()
+        return super().unlink()
+
     @api.constrains("code")
     def _check_code(self):
         for shop in self:
@@ -130,6 +151,40 @@ class EcomShop(models.Model):
             )
         )
         return secrets.mapped("secret")
+
+    @api.model
+    @tools.ormcache("code")
+    def _intake_door(self, code):
+        """What the order endpoint needs of the active shop with this code: its
+        settings and active signing secrets, without a query per delivery (cached
+        per worker; a change to a shop or a secret clears the cache of every
+        worker, as Odoo does for its own cached settings).
+
+        :return: an :class:`IntakeDoor`, or None when no active shop has the code
+        """
+        shop = self.sudo().search_fetch(
+            [("code", "=", code)],
+            ["code", "company_id", "max_body_bytes", "timestamp_tolerance_seconds"],
+            limit=1,
+        )
+        if not shop:
+            return None
+        return IntakeDoor(
+            shop_id=shop.id,
+            code=shop.code,
+            company_id=shop.company_id.id,
+            max_body_bytes=shop.max_body_bytes,
+            timestamp_tolerance_seconds=shop.timestamp_tolerance_seconds,
+            secrets=tuple(shop._signing_secrets()),
+        )
+
+    @api.model
+    def _forget_intake_doors(self):
+        """Clear :meth:`_intake_door`'s cache: now, and again when this
+        transaction commits (another thread of this worker may cache the old
+        settings in between; other workers are told after the commit)."""
+        self.env.registry.clear_cache()
+        self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     def _get_payment_journal(self):
         self.ensure_one()

@@ -23,9 +23,18 @@ class EcomShopSecret(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env["ecom.shop"]._forget_intake_doors()
         secrets = super().create(vals_list)
         for secret in secrets:
             secret.shop_id.message_post(
                 body=self.env._("Signing secret “%s” added.", secret.name)
             )
         return secrets
+
+    def write(self, vals):
+        self.env["ecom.shop"]._forget_intake_doors()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["ecom.shop"]._forget_intake_doors()
+        return super().unlink()

@@ -4,6 +4,7 @@ import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv.expression import OR as Domain_or
 from odoo.tools import config
 
 from ..ticket import transport
@@ -149,6 +150,16 @@ class ProductionPrinter(models.Model):
         takes its web shop, else its sales team, else the company's default."""
         base = [("company_id", "=", order.company_id.id)]
         shop = order.ecom_shop_id
+        # one query when at most one printer could take the order (the usual
+        # case: one default printer per company)
+        options = [[("is_default", "=", True)]]
+        if shop:
+            options.append([("shop_ids", "in", shop.ids)])
+        if order.team_id:
+            options.append([("team_ids", "in", order.team_id.ids)])
+        candidates = self.search([*base, *Domain_or(options)], limit=2)
+        if len(candidates) < 2:
+            return candidates
         if shop:
             printer = self.search([*base, ("shop_ids", "in", shop.ids)], limit=1)
             if printer:

@@ -57,18 +57,25 @@ def run_intake(registry, count):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         shop_id = env.ref("ecom_order_intake.shop_demo").id
+        shop_code = env["ecom.shop"].browse(shop_id).code
         read_header = sys.modules[
             "odoo.addons.ecom_order_intake.parsers.header"
         ].read_header
     started = time.perf_counter()
     for _ in range(count):
         body = native_order(f"BENCH-{uuid.uuid4().hex}")
-        # as in production: the door stores it, then a job processes it
+        # as in production: the door stores it (with its cached shop
+        # settings), then a job processes it
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            shop = env["ecom.shop"].browse(shop_id)
+            door = env["ecom.shop"]._intake_door(shop_code)
             status, _created = env["ecom.order.intake"]._receive(
-                shop, uuid.uuid4().hex, {}, body, read_header(body)
+                env["ecom.shop"].browse(door.shop_id),
+                uuid.uuid4().hex,
+                {},
+                body,
+                read_header(body),
+                company_id=door.company_id,
             )
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -97,7 +97,6 @@ class EcomOrderIntake(models.Model):
             return self._send_to_review([("error", str(exc), None)])
         if self.problem_count:
             self.problem_ids.unlink()
-        self.processed_at = fields.Datetime.now()
         if self.review_rate:
             # only an intake that was in review has review activities to close
             self.activity_ids.action_feedback(feedback=self.env._("Processed."))
@@ -242,7 +241,9 @@ class EcomOrderIntake(models.Model):
         """Write a successful attempt's outcome. The first, automatic attempt is
         the intake's normal course and is not tracked in its chatter (processed
         at and the sale order say what happened); leaving review is."""
-        self.with_context(mail_notrack=self.state == "received").write(vals)
+        self.with_context(mail_notrack=self.state == "received").write(
+            {**vals, "processed_at": fields.Datetime.now()}
+        )
 
     def _find_original(self, parsed):
         original = self.search(

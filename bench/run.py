@@ -79,7 +79,9 @@ def run(cmd, **kwargs):
 
 
 def analyze(database):
-    run(["psql", "--quiet", "--no-psqlrc", "--dbname", database, "--command", "ANALYZE"])
+    run(
+        ["psql", "--quiet", "--no-psqlrc", "--dbname", database, "--command", "ANALYZE"]
+    )
 
 
 def main():

@@ -347,14 +347,12 @@ class EcomOrderIntake(models.Model):
     @api.model
     def _request_transaction_unused(self):
         """:return: whether the caller's transaction has run no query yet (the
-            HTTP request's cursor at the start of the route): the delivery can
-            then be claimed and stored in it, made READ COMMITTED (see
-            :meth:`_delivery_claim`), without a second connection and commit;
-            else it is stored in a short transaction of its own
+        HTTP request's cursor at the start of the route): the delivery can
+        then be claimed and stored in it, made READ COMMITTED (see
+        :meth:`_delivery_claim`), without a second connection and commit;
+        else it is stored in a short transaction of its own
         """
-        return not self.env.registry.in_test_mode() and _transaction_unused(
-            self.env.cr
-        )
+        return not self.env.registry.in_test_mode() and _transaction_unused(self.env.cr)
 
     @api.model
     def _claim(self, env, shop, webhook_id, key):

@@ -9,3 +9,4 @@ from . import intake_processing
 from . import intake_drain
 from . import sale_order
 from . import account_move
+from . import product_pricelist

@@ -6,7 +6,7 @@ person resolves. Nothing is guessed.
 
 from dataclasses import dataclass, field
 
-from odoo import models
+from odoo import fields, models
 from odoo.osv.expression import OR as Domain_or
 from odoo.tools import float_compare, float_is_zero
 
@@ -42,6 +42,10 @@ class MatchResult:
     # the products we sell with this order's SKUs and GTINs, read once:
     # {("default_code" | "barcode", code): products}
     products_by_code: dict | None = None
+    # the pricelist rules of the order's products and when they are read (the
+    # prices are computed as of that moment), read once for all lines
+    price_rules: object = None
+    priced_at: object = None
 
     def add(self, code, message, line_ref=None):
         self.problems.append(Problem(code, message, line_ref))
@@ -81,6 +85,24 @@ class EcomOrderIntake(models.Model):
         :param parsed: the parsed order (``parsers.common.ParsedOrder``)
         :param result: the :class:`MatchResult` to add problems to
         """
+
+    def _order_price_rules(self, result, product):
+        """:return: keyword arguments that give the price computation of
+        ``product`` the pricelist rules of every product this order found by
+        its codes, read once for the order instead of once per line (the
+        computation keeps the rules applicable to the product); none for a
+        product a reviewer or a shop mapping chose."""
+        found = self.env["product.product"].union(
+            *(result.products_by_code or {}).values()
+        )
+        if product not in found:
+            return {}
+        if result.price_rules is None:
+            result.priced_at = fields.Datetime.now()
+            result.price_rules = result.pricelist._get_applicable_rules(
+                found, result.priced_at
+            )
+        return {"ecom_order_rules": result.price_rules, "date": result.priced_at}
 
     def _read_shop_mappings(self, parsed):
         """:return: the shop's mappings of every code this order carries (one
@@ -434,7 +456,11 @@ class EcomOrderIntake(models.Model):
         currency = result.currency or self.company_id.currency_id
         if pricelist:
             list_price = pricelist._get_product_price(
-                matched.product, quantity, uom=matched.uom, currency=currency
+                matched.product,
+                quantity,
+                uom=matched.uom,
+                currency=currency,
+                **self._order_price_rules(result, matched.product),
             )
         else:
             list_price = matched.product.uom_id._compute_price(

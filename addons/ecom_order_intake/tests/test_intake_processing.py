@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .intake_common import IntakeCase, native_order
@@ -239,6 +240,63 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(
             intake.sale_order_id.order_line.mapped("price_unit"), [6.55, 60.0]
         )
+
+    def test_each_line_checked_against_its_pricelist_rule(self):
+        """The rules of the customer's pricelist, read once for the order, each
+        line priced by the rule of its own product and quantity."""
+        contract = self.env["product.pricelist"].create(
+            {
+                "name": "Acme contract",
+                "currency_id": self.env.company.currency_id.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "1_product",
+                            "product_tmpl_id": self.paper.product_tmpl_id.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 5.0,
+                            "min_quantity": 10,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "applied_on": "1_product",
+                            "product_tmpl_id": self.toner.product_tmpl_id.id,
+                            "compute_price": "percentage",
+                            "percent_price": 10,
+                        }
+                    ),
+                ],
+            }
+        )
+        self.acme.property_product_pricelist = contract
+        # paper: 5.00 from 10 reams on, the list price 6.50 below; toner: 10 %
+        # off 79.00
+        intake = self.receive(
+            native_order(
+                "WEB-116",
+                [
+                    ("O2C-PAPER-A4", 10, 5.0),
+                    ("O2C-PAPER-A4", 2, 6.5),
+                    ("O2C-TONER-BK", 1, 71.1),
+                ],
+            )
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.pricelist_id, contract)
+        self.assertEqual(
+            intake.sale_order_id.order_line.mapped("price_unit"), [5.0, 6.5, 71.1]
+        )
+        # the contract price of 2 reams is the list price; of a toner, not 79.00
+        intake = self.receive(
+            native_order(
+                "WEB-117", [("O2C-PAPER-A4", 2, 5.0), ("O2C-TONER-BK", 1, 79.0)]
+            )
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.mapped("line_ref"), ["1", "2"])
+        self.assertEqual(set(intake.problem_ids.mapped("code")), {"price"})
+        self.assertIn("71.1", intake.problem_ids[1].message)
 
     def test_unit_of_measure(self):
         intake = self.receive(

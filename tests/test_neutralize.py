@@ -138,6 +138,23 @@ def _check_neutralized_copy(server, zoho):
         "SELECT count(*) FROM payment_provider WHERE code = 'stripe'"
         " AND stripe_secret_key IS NOT NULL",
     ) == [["1"]]
+    # a Zoho pull told to come back in an hour (429, Retry-After): waiting
+    zoho.busy(1.0, retry_after=3600)
+    rpc("zoho.backend", "action_sync_now", [backend])
+    postponed = wait_for(
+        lambda: rpc(
+            "queue.job",
+            "search",
+            [
+                ("channel", "=like", "root.zoho%"),
+                ("state", "=", "pending"),
+                ("retry", ">=", 1),
+            ],
+        ),
+        timeout=60,
+        what="a Zoho job postponed by Zoho's Retry-After",
+    )
+    zoho.busy(0.0)
     zoho_jobs_before = zoho_job_ids(rpc)
 
     # -- the administrator's copy ----------------------------------------------
@@ -156,6 +173,12 @@ def _check_neutralized_copy(server, zoho):
         " channel_token IS NULL FROM zoho_backend WHERE id = %d" % backend,
     ) == [["draft", "t", "t", "t"]]
     assert sql(database, "SELECT count(*) FROM zoho_backend_token") == [["0"]]
+    # what was queued for Zoho is cancelled, not left to fail on the copy
+    assert sql(
+        database,
+        "SELECT state FROM queue_job WHERE id IN (%s)"
+        % ",".join(str(job_id) for job_id in postponed),
+    ) == [["cancelled"]] * len(postponed)
     invoice_id = post_invoice(rpc, partner_id, "Toner", 34)
     assert rpc("account.move", "read", [invoice_id], ["state"])[0]["state"] == "posted"
     time.sleep(3)  # a job would be queued with the posting, and run by now

@@ -11,3 +11,11 @@ UPDATE zoho_backend
        state = 'draft',
        last_error = 'Database neutralized: connect again to use this organisation.';
 DELETE FROM zoho_backend_token;
+-- what was queued for Zoho (a push waiting for its retry, a pull) is cancelled:
+-- on the copy it could only fail on the cleared credentials
+UPDATE queue_job
+   SET state = 'cancelled',
+       date_cancelled = now() AT TIME ZONE 'UTC',
+       result = 'Cancelled: the database was neutralized.'
+ WHERE channel LIKE 'root.zoho%'
+   AND state IN ('wait_dependencies', 'pending', 'enqueued', 'started');

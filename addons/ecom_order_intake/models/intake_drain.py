@@ -50,13 +50,14 @@ class EcomShop(models.Model):
         :param waiting: for one shop, whether its drain job is waiting, when the
             caller has just asked (:meth:`_drain_waiting_query`)
         """
+        if waiting is not None:
+            self.ensure_one()
         for shop in self:
             if waiting is None:
                 sql, params = shop._drain_waiting_query()
                 self.env.cr.execute("SELECT " + sql, params)
                 shop_waiting = self.env.cr.fetchone()[0]
             else:
-                self.ensure_one()
                 shop_waiting = waiting
             if shop_waiting:
                 continue

@@ -30,39 +30,28 @@ class AccountBankStatementLine(models.Model):
 
         :return: the statement lines matched
         """
-        stripe_journals = (
-            self.env["payment.provider"]
-            .search(
-                [("code", "=", "stripe"), ("stripe_payout_account_id", "!=", False)]
-            )
-            .journal_id
+        providers = self.env["payment.provider"].search(
+            [("code", "=", "stripe"), ("stripe_payout_account_id", "!=", False)]
         )
+        if not providers:
+            return self.browse()
         return self.search(
             [
                 ("is_reconciled", "=", False),
                 ("amount", ">", 0),
                 ("journal_id.type", "=", "bank"),
-                ("journal_id", "not in", stripe_journals.ids),
+                ("journal_id", "not in", providers.journal_id.ids),
             ]
-        )._portal_payments_match_payouts()
+        )._portal_payments_match_payouts(providers)
 
-    def _portal_payments_match_payouts(self):
-        """Reconcile the bank lines of Stripe payouts with their transit line.
+    def _portal_payments_match_payouts(self, providers):
+        """Reconcile these bank lines (unmatched, incoming, of a bank journal
+        other than the Stripe ones) with the transit line of their payout.
 
+        :param providers: the Stripe providers that import payouts
         :return: the statement lines matched
         """
-        providers = self.env["payment.provider"].search(
-            [("code", "=", "stripe"), ("stripe_payout_account_id", "!=", False)]
-        )
-        lines = self.filtered(
-            lambda ln: (
-                not ln.is_reconciled
-                and ln.amount > 0
-                and ln.journal_id.type == "bank"
-                and ln.journal_id not in providers.journal_id
-            )
-        )
-        if not (providers and lines):
+        if not self:
             return self.browse()
         in_transit = self.env["account.move.line"].search(
             [
@@ -74,7 +63,7 @@ class AccountBankStatementLine(models.Model):
             ]
         )
         matched = self.browse()
-        for st_line in lines:
+        for st_line in self:
             label = " ".join(
                 filter(None, (st_line.payment_ref, st_line.ref, st_line.narration))
             ).upper()

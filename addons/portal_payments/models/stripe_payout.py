@@ -259,8 +259,11 @@ class PaymentProvider(models.Model):
         )
 
     def _portal_payments_charge_tx(self, charge):
-        """The transaction of a Stripe charge: its intent's, else the charge's."""
-        return self._portal_payments_tx(charge.payment_intent or charge.id)
+        """The transaction of a Stripe charge object (see
+        ``payment.transaction._portal_payments_from_charge``)."""
+        return self.env["payment.transaction"]._portal_payments_from_charge(
+            self, {"payment_intent": charge.payment_intent, "id": charge.id}
+        )
 
     @api.model
     def _portal_payments_reconcile(self, st_line, move, account):

@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import job_ticket  # noqa: E402
 from accept_concurrency import accept_requests, bench_accept_concurrent  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
-from odoo_server import OdooServer, load_webhook_signature  # noqa: E402
+from odoo_server import OdooServer, load_webhook_signature, psql  # noqa: E402
 from portal_account import bench_portal_account, report  # noqa: E402
 
 signature = load_webhook_signature()
@@ -79,9 +79,8 @@ def run(cmd, **kwargs):
 
 
 def analyze(database):
-    run(
-        ["psql", "--quiet", "--no-psqlrc", "--dbname", database, "--command", "ANALYZE"]
-    )
+    print("$ psql ANALYZE", flush=True)
+    psql(database, "ANALYZE")
 
 
 def main():

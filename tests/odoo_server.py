@@ -38,6 +38,32 @@ def load_webhook_signature():
     return load_by_path("o2c_webhook_signature", SIGNATURE_PY)
 
 
+def psql(database, command):
+    """Run SQL ``command`` on ``database`` with psql (stops at the first error).
+
+    :return: the rows it prints, as lists of strings
+    """
+    out = subprocess.run(
+        [
+            "psql",
+            "--quiet",
+            "--no-psqlrc",
+            "--set=ON_ERROR_STOP=1",
+            "--no-align",
+            "--tuples-only",
+            "--field-separator=|",
+            "--dbname",
+            database,
+            "--command",
+            command,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line.split("|") for line in out.splitlines()]
+
+
 @contextlib.contextmanager
 def served_copy(source, database, **server_options):
     """Copy database ``source`` to ``database``, serve it, drop it afterwards.
@@ -57,23 +83,14 @@ def served_copy(source, database, **server_options):
     # the server prints or mails (ticket QR codes, pay links) must name this server,
     # fixed before it starts, as in production. Setting it later over RPC races with
     # Odoo's parameter cache, which a job holding an older snapshot can refill.
-    subprocess.run(
-        [
-            "psql",
-            "--quiet",
-            "--no-psqlrc",
-            "--set=ON_ERROR_STOP=1",
-            "--dbname",
-            database,
-            "--command",
-            "UPDATE ir_config_parameter SET value = CASE key"
-            f" WHEN 'web.base.url' THEN '{server.url}' ELSE 'True' END"
-            " WHERE key IN ('web.base.url', 'web.base.url.freeze');"
-            " INSERT INTO ir_config_parameter (key, value)"
-            " SELECT 'web.base.url.freeze', 'True' WHERE NOT EXISTS"
-            " (SELECT 1 FROM ir_config_parameter WHERE key = 'web.base.url.freeze');",
-        ],
-        check=True,
+    psql(
+        database,
+        "UPDATE ir_config_parameter SET value = CASE key"
+        f" WHEN 'web.base.url' THEN '{server.url}' ELSE 'True' END"
+        " WHERE key IN ('web.base.url', 'web.base.url.freeze');"
+        " INSERT INTO ir_config_parameter (key, value)"
+        " SELECT 'web.base.url.freeze', 'True' WHERE NOT EXISTS"
+        " (SELECT 1 FROM ir_config_parameter WHERE key = 'web.base.url.freeze');",
     )
     server.log_start = server.log_path.stat().st_size if server.log_path.exists() else 0
     try:

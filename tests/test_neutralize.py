@@ -14,7 +14,7 @@ from conftest import (
     signature,
     zoho_backend_values,
 )
-from odoo_server import REPO
+from odoo_server import REPO, psql
 from test_zoho_jobs import load_fake_zoho, post_invoice, wait_for
 
 SHOP_ORDER = (
@@ -24,17 +24,6 @@ SHOP_ORDER = (
     b'<Line number="1"><SKU>O2C-PAPER-A4</SKU><Quantity unitCode="C62">1</Quantity>'
     b"<UnitPrice>6.50</UnitPrice></Line></Lines></Order>"
 )
-
-
-def sql(database, query):
-    """:return: the rows of ``query`` on ``database``, as lists of strings."""
-    out = subprocess.run(
-        ["psql", "--no-psqlrc", "-At", "-F", "|", "-d", database, "-c", query],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [line.split("|") for line in out.splitlines()]
 
 
 def neutralize(server):
@@ -133,7 +122,7 @@ def _check_neutralized_copy(server, zoho):
     rpc("res.partner", "write", [partner_id], {"portal_autopay_state": "enrolled"})
     stripe = rpc("payment.provider", "search", [("code", "=", "stripe")])
     rpc("payment.provider", "write", stripe, {"state": "enabled"})
-    assert sql(
+    assert psql(
         database,
         "SELECT count(*) FROM payment_provider WHERE code = 'stripe'"
         " AND stripe_secret_key IS NOT NULL",
@@ -167,14 +156,14 @@ def _check_neutralized_copy(server, zoho):
         tokens_before = zoho.tokens_issued
 
     # Zoho: disconnected, no secret, no token; posting queues nothing, calls nothing
-    assert sql(
+    assert psql(
         database,
         "SELECT state, client_secret IS NULL, refresh_token IS NULL,"
         " channel_token IS NULL FROM zoho_backend WHERE id = %d" % backend,
     ) == [["draft", "t", "t", "t"]]
-    assert sql(database, "SELECT count(*) FROM zoho_backend_token") == [["0"]]
+    assert psql(database, "SELECT count(*) FROM zoho_backend_token") == [["0"]]
     # what was queued for Zoho is cancelled, not left to fail on the copy
-    assert sql(
+    assert psql(
         database,
         "SELECT state FROM queue_job WHERE id IN (%s)"
         % ",".join(str(job_id) for job_id in postponed),
@@ -183,7 +172,7 @@ def _check_neutralized_copy(server, zoho):
     assert rpc("account.move", "read", [invoice_id], ["state"])[0]["state"] == "posted"
     time.sleep(3)  # a job would be queued with the posting, and run by now
     assert zoho_job_ids(rpc) == zoho_jobs_before
-    assert sql(database, "SELECT count(*) FROM zoho_receivables_pending") == [["0"]]
+    assert psql(database, "SELECT count(*) FROM zoho_receivables_pending") == [["0"]]
     with zoho.lock:
         assert zoho.requests == []
         assert zoho.tokens_issued == tokens_before
@@ -192,48 +181,50 @@ def _check_neutralized_copy(server, zoho):
     # the shops: every signing secret archived, a signed order is refused
     response = post_order(server, shop, SHOP_ORDER)
     assert response.status_code == 401, response.text
-    assert sql(database, "SELECT count(*) FROM ecom_shop_secret WHERE active") == [
+    assert psql(database, "SELECT count(*) FROM ecom_shop_secret WHERE active") == [
         ["0"]
     ]
 
     # printers: every one writes to a folder of the data directory
-    assert sql(
+    assert psql(
         database,
         "SELECT DISTINCT kind, host IS NULL, cups_queue IS NULL, cups_server IS NULL"
         " FROM production_printer",
     ) == [["folder", "t", "t", "t"]]
 
     # Stripe: no keys, Stripe's own URLs (no local test server), autopay off
-    assert sql(
+    assert psql(
         database,
         "SELECT stripe_secret_key IS NULL, stripe_publishable_key IS NULL,"
         " stripe_webhook_secret IS NULL, stripe_api_base_url, stripe_js_url"
         " FROM payment_provider WHERE code = 'stripe'",
     ) == [["t", "t", "t", "https://api.stripe.com/v1/", "https://js.stripe.com/v3/"]]
-    assert sql(
+    assert psql(
         database,
         "SELECT count(*) FROM payment_provider WHERE state = 'enabled'"
         " AND code = 'stripe'",
     ) == [["0"]]
-    assert sql(
+    assert psql(
         database,
         "SELECT count(*) FROM res_partner WHERE portal_autopay_state = 'enrolled'",
     ) == [["0"]]
 
     # the digest, the reminders, the autopay charges, the Zoho pulls: no cron
     # runs (Odoo keeps only its own autovacuum), and mail goes nowhere
-    assert sql(database, "SELECT count(*) FROM res_company WHERE dso_digest") == [["0"]]
-    active_crons = sql(
+    assert psql(database, "SELECT count(*) FROM res_company WHERE dso_digest") == [
+        ["0"]
+    ]
+    active_crons = psql(
         database,
         "SELECT coalesce(d.module || '.' || d.name, c.cron_name) FROM ir_cron c"
         " LEFT JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id"
         " WHERE c.active",
     )
     assert active_crons == [["base.autovacuum_job"]], active_crons
-    assert sql(database, "SELECT smtp_host FROM ir_mail_server WHERE active") == [
+    assert psql(database, "SELECT smtp_host FROM ir_mail_server WHERE active") == [
         ["invalid"]
     ]
-    ((flag,),) = sql(
+    ((flag,),) = psql(
         database,
         "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'",
     )

@@ -1,6 +1,7 @@
 """Turning a stored intake into a sale order, once, or into a review task."""
 
 import logging
+from dataclasses import dataclass, field
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -26,6 +27,29 @@ class ReviewNeeded(Exception):
     def __init__(self, problems):
         super().__init__(problems)
         self.problems = problems
+
+
+@dataclass
+class Attempt:
+    """What one processing attempt stores on the intake: kept here and written
+    once, with the attempt's outcome (done or review), instead of one write per
+    step of the attempt."""
+
+    values: dict = field(default_factory=dict)
+    # the document's lines as ``ecom.order.intake.line`` values, in document
+    # order; None: the document could not be read (the lines stay as they are)
+    lines: list | None = None
+
+    def intake_values(self, intake, outcome):
+        """:return: the values to write on ``intake``: this attempt's, then
+        ``outcome``'s."""
+        values = {**self.values, **outcome}
+        if self.lines is not None:
+            # a first attempt has no lines to replace
+            values["line_ids"] = ([Command.clear()] if intake.line_ids else []) + [
+                Command.create(line) for line in self.lines
+            ]
+        return values
 
 
 class EcomOrderIntake(models.Model):
@@ -65,11 +89,11 @@ class EcomOrderIntake(models.Model):
         self.invalidate_recordset()
         if self.state in ("done", "cancelled"):
             return
-        self.attempt_count += 1
+        attempt = Attempt({"attempt_count": self.attempt_count + 1})
         try:
             parsed = parse_order(self._raw_bytes())
         except OrderParseError as exc:
-            return self._send_to_review([("parse", str(exc), None)])
+            return self._send_to_review([("parse", str(exc), None)], attempt)
         if parsed.format not in self.shop_id._accepted_formats():
             return self._send_to_review(
                 [
@@ -80,21 +104,22 @@ class EcomOrderIntake(models.Model):
                         ),
                         None,
                     )
-                ]
+                ],
+                attempt,
             )
-        self._store_parsed(parsed)
+        self._read_document(parsed, attempt)
         try:
             if parsed.action == ACTION_NEW:
-                self._apply_new(parsed)
+                self._apply_new(parsed, attempt)
             elif parsed.action == ACTION_UPDATE:
-                self._apply_update(parsed)
+                self._apply_update(parsed, attempt)
             elif parsed.action == ACTION_DELETE:
-                self._apply_delete(parsed)
+                self._apply_delete(parsed, attempt)
         except ReviewNeeded as review:
-            return self._send_to_review(review.problems)
+            return self._send_to_review(review.problems, attempt)
         except (UserError, ValidationError) as exc:
             # Odoo refused the order (e.g. a missing account): a person must look
-            return self._send_to_review([("error", str(exc), None)])
+            return self._send_to_review([("error", str(exc), None)], attempt)
         if self.problem_count:
             self.problem_ids.unlink()
         if self.review_rate:
@@ -103,16 +128,15 @@ class EcomOrderIntake(models.Model):
 
     # -- reading ------------------------------------------------------------
 
-    def _store_parsed(self, parsed):
-        """Keep what the document says, for people to read and correct."""
+    def _read_document(self, parsed, attempt):
+        """Keep what the document says, for people to read and correct (stored
+        with the attempt's outcome)."""
         reviewed = {
             line.line_ref: line.product_id
             for line in self.line_ids
             if line.product_set_by_reviewer
         }
-        # a first attempt has no lines to replace
-        replaced = [Command.clear()] if self.line_ids else []
-        self.write(
+        attempt.values.update(
             {
                 "external_order_id": parsed.external_id,
                 "customer_reference": parsed.customer_reference,
@@ -121,45 +145,36 @@ class EcomOrderIntake(models.Model):
                 "amount_total_sent": float(parsed.total_amount or 0.0),
                 "payment_reference": parsed.payment and parsed.payment.reference,
                 "payment_method": parsed.payment and parsed.payment.method,
-                "line_ids": replaced
-                + [
-                    Command.create(
-                        {
-                            "sequence": index,
-                            "line_ref": line.line_ref,
-                            "sku": line.sku,
-                            "gtin": line.gtin,
-                            "description": line.description,
-                            "quantity": float(line.quantity),
-                            "uom_code": line.uom_code,
-                            "unit_price": float(line.unit_price or 0.0),
-                            "product_id": reviewed.get(
-                                line.line_ref, self.env["product.product"]
-                            ).id,
-                            "product_set_by_reviewer": line.line_ref in reviewed,
-                        }
-                    )
-                    for index, line in enumerate(parsed.lines)
-                ],
             }
         )
+        attempt.lines = [
+            {
+                "sequence": index,
+                "line_ref": line.line_ref,
+                "sku": line.sku,
+                "gtin": line.gtin,
+                "description": line.description,
+                "quantity": float(line.quantity),
+                "uom_code": line.uom_code,
+                "unit_price": float(line.unit_price or 0.0),
+                "product_id": reviewed.get(
+                    line.line_ref, self.env["product.product"]
+                ).id,
+                "product_set_by_reviewer": line.line_ref in reviewed,
+            }
+            for index, line in enumerate(parsed.lines)
+        ]
 
-    def _match_or_review(self, parsed):
+    def _match_or_review(self, parsed, attempt):
         result = self._match(parsed)
         if not parsed.lines:
             result.add("parse", self.env._("The order has no lines."))
-        by_ref = {line.line_ref: line for line in self.line_ids}
-        for matched in result.lines:
-            line = by_ref.get(matched.parsed.line_ref)
-            if line:
-                line.write(
-                    {
-                        "product_id": matched.product.id if matched.product else False,
-                        "problem": matched.problem or False,
-                    }
-                )
+        # one matched line per document line, in document order
+        for line, matched in zip(attempt.lines, result.lines, strict=True):
+            line["product_id"] = matched.product.id if matched.product else False
+            line["problem"] = matched.problem or False
         if not self.partner_id and result.partner:
-            self.partner_id = result.partner
+            attempt.values["partner_id"] = result.partner.id
         if result.problems:
             raise ReviewNeeded(
                 [(p.code, p.message, p.line_ref) for p in result.problems]
@@ -168,35 +183,36 @@ class EcomOrderIntake(models.Model):
 
     # -- actions ----------------------------------------------------------------
 
-    # Matching writes what it found on the intake (kept for the reviewer); only
-    # the making of orders and payments runs in a savepoint, so a failed attempt
-    # leaves no half-made order.
+    # What matching found is kept on the intake for the reviewer, whatever the
+    # outcome; only the making of orders and payments runs in a savepoint, so a
+    # failed attempt leaves no half-made order.
 
-    def _apply_new(self, parsed):
-        result = self._match_or_review(parsed)
+    def _apply_new(self, parsed, attempt):
+        result = self._match_or_review(parsed, attempt)
         with self.env.cr.savepoint():
             order = self._create_sale_order(parsed, result)
             self._record_card_payment(parsed, order)
-            self._write_outcome(
-                {
-                    "sale_order_id": order.id,
-                    "state": "done",
-                    "partner_id": result.partner.id,
-                }
-            )
+        self._write_outcome(
+            attempt,
+            {
+                "sale_order_id": order.id,
+                "state": "done",
+                "partner_id": result.partner.id,
+            },
+        )
 
-    def _apply_update(self, parsed):
+    def _apply_update(self, parsed, attempt):
         original = self._find_original(parsed)
         if original.state == "needs_review" or original.state == "received":
             original.write({"state": "cancelled"})
             original.message_post(
                 body=self.env._("Superseded by the change %s.", self.name)
             )
-            self._apply_new(parsed)
+            self._apply_new(parsed, attempt)
             return
         old_order = original.sale_order_id
         self._check_changeable(old_order)
-        result = self._match_or_review(parsed)
+        result = self._match_or_review(parsed, attempt)
         with self.env.cr.savepoint():
             new_order = self._create_sale_order(parsed, result)
             old_order._action_cancel()
@@ -206,15 +222,16 @@ class EcomOrderIntake(models.Model):
                 )
             )
             self._record_card_payment(parsed, new_order)
-            self._write_outcome(
-                {
-                    "sale_order_id": new_order.id,
-                    "state": "done",
-                    "partner_id": result.partner.id,
-                }
-            )
+        self._write_outcome(
+            attempt,
+            {
+                "sale_order_id": new_order.id,
+                "state": "done",
+                "partner_id": result.partner.id,
+            },
+        )
 
-    def _apply_delete(self, parsed):
+    def _apply_delete(self, parsed, attempt):
         original = self._find_original(parsed)
         if original.state in ("needs_review", "received"):
             original.write({"state": "cancelled"})
@@ -230,19 +247,20 @@ class EcomOrderIntake(models.Model):
                     body=self.env._("Cancelled by the shop (%s).", self.name)
                 )
         self._write_outcome(
+            attempt,
             {
                 "state": "done",
                 "sale_order_id": original.sale_order_id.id,
                 "partner_id": original.partner_id.id,
-            }
+            },
         )
 
-    def _write_outcome(self, vals):
-        """Write a successful attempt's outcome. The first, automatic attempt is
-        the intake's normal course and is not tracked in its chatter (processed
-        at and the sale order say what happened); leaving review is."""
+    def _write_outcome(self, attempt, vals):
+        """Write a successful attempt and its outcome. The first, automatic
+        attempt is the intake's normal course and is not tracked in its chatter
+        (processed at and the sale order say what happened); leaving review is."""
         self.with_context(mail_notrack=self.state == "received").write(
-            {**vals, "processed_at": fields.Datetime.now()}
+            attempt.intake_values(self, {**vals, "processed_at": fields.Datetime.now()})
         )
 
     def _find_original(self, parsed):
@@ -433,20 +451,24 @@ class EcomOrderIntake(models.Model):
 
     # -- review ---------------------------------------------------------------
 
-    def _send_to_review(self, problems):
+    def _send_to_review(self, problems, attempt):
+        """Write the attempt and its problems, and ask a person to look."""
         self.problem_ids.unlink()
         self.write(
-            {
-                "state": "needs_review",
-                "review_rate": 100.0,
-                "processed_at": fields.Datetime.now(),
-                "problem_ids": [
-                    Command.create(
-                        {"code": code, "message": message, "line_ref": line_ref}
-                    )
-                    for code, message, line_ref in problems
-                ],
-            }
+            attempt.intake_values(
+                self,
+                {
+                    "state": "needs_review",
+                    "review_rate": 100.0,
+                    "processed_at": fields.Datetime.now(),
+                    "problem_ids": [
+                        Command.create(
+                            {"code": code, "message": message, "line_ref": line_ref}
+                        )
+                        for code, message, line_ref in problems
+                    ],
+                },
+            )
         )
         self._notify_review()
 

@@ -6,7 +6,9 @@
    same server, same client, interleaved rounds. The job runner is off, so this
    measures what the shop waits for: authenticate, store, queue, answer.
 2. Order rate: XML document → confirmed sale order (parse, match, create,
-   confirm) vs. a plain ORM create + confirm loop of the same order.
+   confirm) vs. a plain ORM create + confirm loop of the same order: one order
+   at a time (its door, then its drain, in-process), and pushed to a running
+   server as deployed (HTTP door, job runner; bench/order_pipeline.py).
 
 Reports absolute numbers and ratios; writes bench/results/latest.json.
 """
@@ -28,6 +30,7 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
 import job_ticket  # noqa: E402
+import order_pipeline  # noqa: E402
 from accept_concurrency import accept_requests, bench_accept_concurrent  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature, psql  # noqa: E402
@@ -165,7 +168,7 @@ def main():
         finally:
             server.stop()
 
-        def in_odoo(script, *options):
+        def in_odoo(script, *options, env=None):
             """Run a bench script inside Odoo on the database; :return: its JSON."""
             output = run(
                 [sys.executable, str(BENCH / script), "--database", database]
@@ -173,6 +176,7 @@ def main():
                 + list(options),
                 capture_output=True,
                 text=True,
+                env=env,
             ).stdout
             return json.loads(output.strip().splitlines()[-1])
 
@@ -181,6 +185,9 @@ def main():
         analyze(database)
         results["orders"] = in_odoo(
             "order_rate.py", "--count", str(args.orders), "--rounds", str(args.rounds)
+        )
+        results["order_pipeline"] = order_pipeline.bench_order_pipeline(
+            database, addons_path, in_odoo, args.orders, args.rounds
         )
         if "portal_payments" in addons and wanted("portal"):
             results["portal_account"] = bench_portal_account(
@@ -204,6 +211,10 @@ def main():
         / accept["bare_insert_route"]["per_s"],
         "xml_to_order_rate_vs_orm_loop": orders["intake_orders_per_s"]
         / orders["orm_orders_per_s"],
+        "xml_to_order_pipeline_vs_orm_loop": results["order_pipeline"][
+            "pipeline_orders_per_s"
+        ]
+        / results["order_pipeline"]["orm_orders_per_s"],
     }
     (BENCH / "results").mkdir(exist_ok=True)
     (BENCH / "results/latest.json").write_text(json.dumps(results, indent=2))
@@ -222,7 +233,7 @@ def main():
         f"  8 senders: intake {crowd['intake_per_s']:.1f} req/s, bare"
         f" {crowd['bare_per_s']:.1f} req/s, ratio {crowd['ratio']:.2f}"
     )
-    print("XML → confirmed sale order (one transaction per order)")
+    print("XML → confirmed sale order, one order at a time (its door, then its drain)")
     print(
         f"  intake (parse, match, create, confirm)"
         f" {orders['intake_orders_per_s']:7.1f} orders/s"
@@ -232,6 +243,7 @@ def main():
         f" {orders['orm_orders_per_s']:7.1f} orders/s"
     )
     print(f"  ratio intake / ORM loop: {ratios['xml_to_order_rate_vs_orm_loop']:.2f}")
+    order_pipeline.report(results["order_pipeline"])
     zoho = results.get("zoho")
     if zoho:
         print(f"Zoho full sync of {zoho['accounts']} accounts (fake Zoho on loopback)")

@@ -55,9 +55,10 @@ def document_key(parsed_header, body):
 
 
 # a delivery's claim: the environment on the transaction holding it, the id of
-# the intake already stored for this delivery id or document key (or None), and
-# whether the shop's drain job is waiting to run
-DeliveryClaim = namedtuple("DeliveryClaim", "env other_id drain_waiting")
+# the intake already stored for this delivery id or document key (or None),
+# whether the shop's drain job is waiting to run, and the new intake's reference
+# when it could be drawn in the same round trip (else None)
+DeliveryClaim = namedtuple("DeliveryClaim", "env other_id drain_waiting reference")
 
 
 def _transaction_unused(cr):
@@ -201,17 +202,26 @@ class EcomOrderIntake(models.Model):
         return super().create(vals_list)
 
     @api.model
-    def _next_reference(self):
-        """:return: the next intake reference, from the addon's sequence (found
-        through its cached XML id: every delivery takes one), else from any
-        sequence with the intake's code."""
-        sequence = self.env["ir.sequence"].browse(
-            self.env["ir.model.data"]._xmlid_to_res_id(
-                "ecom_order_intake.seq_order_intake", raise_if_not_found=False
+    def _reference_sequence(self):
+        """:return: the addon's intake sequence (found through its cached XML id:
+        every delivery takes a number), or an empty recordset"""
+        return (
+            self.env["ir.sequence"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    "ecom_order_intake.seq_order_intake", raise_if_not_found=False
+                )
             )
         )
+
+    @api.model
+    def _next_reference(self):
+        """:return: the next intake reference, from the addon's sequence, else
+        from any sequence with the intake's code."""
+        sequence = self._reference_sequence()
         if sequence:
-            return sequence.sudo()._next()
+            return sequence._next()
         return self.env["ir.sequence"].sudo().next_by_code("ecom.order.intake")
 
     @api.depends("raw_payload")
@@ -308,6 +318,8 @@ class EcomOrderIntake(models.Model):
             Intake = self.with_env(claim.env).with_company(company_id)
             if claim.other_id:
                 return Intake.browse(claim.other_id)._status_payload(), False
+            if claim.reference:
+                vals["name"] = claim.reference
             # the shop waits for this: no creation message or followers here
             intake = Intake.with_context(
                 mail_create_nolog=True,
@@ -357,9 +369,14 @@ class EcomOrderIntake(models.Model):
     @api.model
     def _claim(self, env, shop, webhook_id, key):
         """Take a delivery's advisory locks, then look for its intake and the
-        shop's waiting drain job: one round trip (statements of one call run in
-        order, and each SELECT of a READ COMMITTED transaction sees what was
-        committed before it started).
+        shop's waiting drain job, and draw the new intake's reference: one round
+        trip (statements of one call run in order, and each SELECT of a READ
+        COMMITTED transaction sees what was committed before it started).
+
+        The reference comes from the intake sequence's PostgreSQL sequence, with
+        the sequence's current prefix, suffix and padding, when it is a standard
+        one without date ranges (Odoo's default: gaps allowed, so a duplicate
+        delivery may use a number up); otherwise the intake draws it on create.
 
         :return: a :class:`DeliveryClaim` on ``env``
         """
@@ -372,6 +389,7 @@ class EcomOrderIntake(models.Model):
         # this delivery to commit before it looks for intakes it has not seen
         # (so whether a drain job waits may be asked before the intake is stored)
         drain_waiting_sql, drain_waiting_params = shop._drain_waiting_query()
+        sequence_id = self._reference_sequence().id or 0
         statements = [
             "SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0)), "
             + ", ".join(
@@ -379,7 +397,12 @@ class EcomOrderIntake(models.Model):
             ),
             "SELECT (SELECT id FROM ecom_order_intake WHERE shop_id = %s"
             " AND (webhook_id = %s OR document_key = %s) ORDER BY id LIMIT 1), "
-            + drain_waiting_sql,
+            + drain_waiting_sql
+            + ", seq.prefix, seq.suffix, seq.padding,"
+            " CASE WHEN seq.implementation = 'standard'"
+            # a text, resolved only when used (no_gap sequences have none)
+            " AND seq.use_date_range IS NOT TRUE THEN nextval(%s::text) END"
+            " FROM (SELECT 1) AS one LEFT JOIN ir_sequence seq ON seq.id = %s",
         ]
         cr = env.cr
         if _transaction_unused(cr):
@@ -394,10 +417,21 @@ class EcomOrderIntake(models.Model):
                 webhook_id,
                 key,
                 *drain_waiting_params,
+                # Odoo's name of a standard sequence's PostgreSQL sequence
+                "ir_sequence_%03d" % sequence_id,
+                sequence_id,
             ],
         )
-        other_id, drain_waiting = cr.fetchone()
-        return DeliveryClaim(env, other_id, drain_waiting)
+        other_id, drain_waiting, prefix, suffix, padding, number = cr.fetchone()
+        reference = None
+        if number is not None:
+            # formatted by Odoo (prefix and suffix interpolated as of now)
+            reference = (
+                env["ir.sequence"]
+                .new({"prefix": prefix, "suffix": suffix, "padding": padding})
+                .get_next_char(number)
+            )
+        return DeliveryClaim(env, other_id, drain_waiting, reference)
 
     def _enqueue_processing(self):
         for intake in self:

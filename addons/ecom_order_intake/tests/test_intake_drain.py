@@ -46,6 +46,30 @@ class TestIntakeDrain(IntakeCase):
             2,
         )
 
+    def test_references_follow_the_intake_sequence(self):
+        """The door draws the number with its claim; the sequence's settings
+        (prefix, padding, implementation) still decide the reference."""
+        sequence = self.env.ref("ecom_order_intake.seq_order_intake")
+        sequence.write({"prefix": "WEB/%(year)s/", "padding": 6})
+        year = fields.Date.today().year
+        first = self.store("WEB-R1")
+        self.assertRegex(first.name, rf"^WEB/{year}/\d{{6}}$")
+        # a gapless sequence has no PostgreSQL sequence: the intake draws it
+        sequence.implementation = "no_gap"
+        second, third = self.store("WEB-R2"), self.store("WEB-R3")
+        number = int(second.name.rsplit("/", 1)[1])
+        self.assertEqual(third.name, f"WEB/{year}/{number + 1:06d}")
+        # a repeated delivery is answered with the stored intake's reference
+        body = native_order("WEB-R3", [("O2C-PAPER-A4", 1, 6.5)])
+        status, created = self.Intake._receive(
+            self.shop, "msg-WEB-R3", {}, body, read_header(body)
+        )
+        self.assertFalse(created)
+        self.assertEqual(status["intake"], third.name)
+        self.assertEqual(
+            len({first.name, second.name, third.name}), 3, "references are unique"
+        )
+
     def test_a_batch_takes_the_oldest_intakes(self):
         intakes = self.store("WEB-D3") | self.store("WEB-D4") | self.store("WEB-D5")
         processed, failed = self.shop._drain_intakes(limit=2)

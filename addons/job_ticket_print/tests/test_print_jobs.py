@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import JobTicketCase
@@ -74,6 +75,38 @@ class TestPrintJobs(JobTicketCase):
             [ticket.barcodes[0][1][2:] for ticket in tickets], orders.mapped("name")
         )
         self.assertEqual(set((first | second | third).mapped("print_count")), {1})
+
+    def test_a_ticket_whose_job_was_cancelled_does_not_hold_the_printer(self):
+        orders = self.make_order() + self.make_order()
+        orders.action_confirm()  # their print jobs are stored in the job queue
+        first, second = orders.print_job_ids.sorted("id")
+
+        def queue_job(ticket):
+            return self.env["queue.job"].search(
+                [
+                    (
+                        "func_string",
+                        "=",
+                        f"production.print.job({ticket.id},)._job_print()",
+                    )
+                ]
+            )
+
+        # someone cancels the first ticket's job in the job queue
+        queue_job(first).button_cancelled()
+        self.assertEqual(first.state, "failed")
+        self.assertIn("cancelled", first.last_error)
+        # the later ticket does not wait for it
+        self.run_job(Job.load(self.env, queue_job(second).uuid))
+        self.assertEqual(second.state, "printed")
+        self.assertEqual(
+            self.tickets(1)[0].barcodes[0][1][2:], orders[1].name, "only the second"
+        )
+        # reprinted, the first is queued and printed again
+        with trap_jobs() as trap:
+            self.assertTrue(first.action_reprint("job cancelled by mistake"))
+        self.run_job(trap.enqueued_jobs[0])
+        self.assertEqual((first.state, first.print_count), ("printed", 1))
 
     def test_reprint_and_retry_racing_print_one_ticket(self):
         order = self.make_order()

@@ -40,6 +40,21 @@ def _hammer(url, make_request, senders, per_sender):
     return senders * per_sender / elapsed
 
 
+def create_signed_shop(rpc, signature, name, code):
+    """Create a shop with a fresh signing secret, over ``rpc``.
+
+    :return: the secret
+    """
+    secret = signature.generate_secret()
+    shop_id = rpc("ecom.shop", "create", {"name": name, "code": code})
+    rpc(
+        "ecom.shop.secret",
+        "create",
+        {"shop_id": shop_id, "name": "bench", "secret": secret},
+    )
+    return secret
+
+
 def accept_requests(secret, signature):
     """:return: ``(intake_request, bare_request)``: each makes a fresh
     ``(body, headers)`` for the intake route and for the bare INSERT route."""

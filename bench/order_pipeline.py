@@ -13,6 +13,7 @@ Set up on the benchmark database, through the server's own actions:
 
 import os
 
+from accept_concurrency import create_signed_shop
 from odoo_server import REPO, OdooServer, load_webhook_signature
 
 signature = load_webhook_signature()
@@ -46,15 +47,7 @@ def bench_order_pipeline(database, addons_path, in_odoo, count, rounds):
         if rpc("ir.model", "search", [("model", "=", "production.printer")]):
             printers = rpc("production.printer", "search", [])
             rpc("production.printer", "write", printers, {"active": False})
-        secret = signature.generate_secret()
-        shop_id = rpc(
-            "ecom.shop", "create", {"name": "Pipeline bench shop", "code": "pipeline"}
-        )
-        rpc(
-            "ecom.shop.secret",
-            "create",
-            {"shop_id": shop_id, "name": "bench", "secret": secret},
-        )
+        secret = create_signed_shop(rpc, signature, "Pipeline bench shop", "pipeline")
         return in_odoo(
             "order_pipeline_rate.py",
             "--url",

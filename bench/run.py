@@ -31,7 +31,11 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import job_ticket  # noqa: E402
 import order_pipeline  # noqa: E402
-from accept_concurrency import accept_requests, bench_accept_concurrent  # noqa: E402
+from accept_concurrency import (  # noqa: E402
+    accept_requests,
+    bench_accept_concurrent,
+    create_signed_shop,
+)
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
 from odoo_server import OdooServer, load_webhook_signature, psql  # noqa: E402
 from portal_account import bench_portal_account, report  # noqa: E402
@@ -149,16 +153,7 @@ def main():
             extra_args=["--log-level", "warn"],
         ).start()
         try:
-            rpc = server.rpc()
-            secret = signature.generate_secret()
-            shop_id = rpc(
-                "ecom.shop", "create", {"name": "Bench shop", "code": "bench"}
-            )
-            rpc(
-                "ecom.shop.secret",
-                "create",
-                {"shop_id": shop_id, "name": "b", "secret": secret},
-            )
+            secret = create_signed_shop(server.rpc(), signature, "Bench shop", "bench")
             results["accept"] = bench_accept(
                 server, "bench", secret, args.requests, args.rounds
             )

@@ -210,6 +210,50 @@ def test_busy_zoho_loses_nothing(rpc, backend, zoho):
     assert all(run["requests_made"] >= 3 for run in pushes)
 
 
+def test_a_customer_changed_during_a_pull_is_retried_not_failed(rpc, backend, zoho):
+    """A user posts an invoice to a customer while a pull is updating it: the
+    pull's transaction loses (REPEATABLE READ), its run says it is retried, the
+    job runs again and the change arrives."""
+    binding = rpc(
+        "zoho.partner.binding",
+        "search_read",
+        [("backend_id", "=", backend), ("zoho_module", "=", "Accounts")],
+        fields=["partner_id", "zoho_id"],
+        limit=1,
+        order="id",
+    )[0]
+    partner_id = binding["partner_id"][0]
+    before = {run["id"] for run in runs(rpc, backend, ("kind", "=", "pull"))}
+    zoho.touch("Accounts", binding["zoho_id"], Phone="+1 555 0199")
+    zoho.delay_next(4, n=3)  # the pull is slow to read Zoho
+    rpc("zoho.backend", "action_sync_now", [backend])
+    wait_for(
+        lambda: [
+            run
+            for run in runs(rpc, backend, ("kind", "=", "pull"))
+            if run["id"] not in before and run["state"] == "running"
+        ],
+        every=0.2,
+        what="the pull running",
+    )
+    # meanwhile a user posts an invoice to that customer (its rank changes)
+    post_invoice(rpc, partner_id, "Paper", 7)
+    jobs = wait_for(lambda: all_zoho_jobs_finished(rpc), what="the Zoho jobs")
+    assert not [job for job in jobs if job["state"] != "done"], jobs
+    pulls = [
+        run
+        for run in runs(rpc, backend, ("kind", "=", "pull"))
+        if run["id"] not in before
+    ]
+    assert "failed" not in {run["state"] for run in pulls}, pulls
+    assert [run for run in pulls if run["state"] == "retrying"], pulls
+    assert "Another transaction" in next(
+        run["message"] for run in pulls if run["state"] == "retrying"
+    )
+    (partner,) = rpc("res.partner", "read", [partner_id], ["phone"])
+    assert partner["phone"] == "+1 555 0199"
+
+
 def close_interrupted_runs(rpc):
     """What an administrator does: run the cron "close runs whose worker stopped"
     now (the test server runs no cron thread)."""

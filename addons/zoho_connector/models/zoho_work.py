@@ -22,8 +22,11 @@ import logging
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
+from psycopg2 import OperationalError
+
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -94,6 +97,9 @@ class ZohoBackend(models.Model):
             client = self._zoho_client(max_inline_retries=inline_retries)
             work = ZohoWork(self, run, client)
             yield work
+            # write what the job changed now: a conflict with another
+            # transaction is this run's outcome, not a surprise at commit
+            self.env.flush_all()
         except errors.ZohoBackendBroken as exc:
             self._mark_broken(exc)
             run._fail(self._counts(work), exc, **self._usage(work))
@@ -109,6 +115,23 @@ class ZohoBackend(models.Model):
             )
             run._fail(self._counts(work), exc, **self._usage(work))
             raise UserError(self.env._("Zoho refused the record: %s", exc)) from exc
+        except OperationalError as exc:
+            if exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                run._fail(self._counts(work), exc, **self._usage(work))
+                raise
+            # another transaction changed the rows this job writes (a user
+            # posting an invoice to a customer a pull updates): not a failure,
+            # queue_job runs the job again in a moment
+            run._finish(
+                self._counts(work),
+                state="retrying",
+                message=self.env._(
+                    "Another transaction changed the same records at the same "
+                    "time: tried again in a moment."
+                ),
+                **self._usage(work),
+            )
+            raise
         except BaseException as exc:
             run._fail(self._counts(work), exc, **self._usage(work))
             raise

@@ -124,7 +124,18 @@ class AccountMove(models.Model):
         )
         if not mails:
             raise UserError(_("Odoo's invoice sending produced no e-mail."))
-        mails.send(raise_exception=True)
+        try:
+            mails.send(raise_exception=True)
+        except OSError as exc:
+            # Odoo ends the SMTP session with a QUIT in a `finally`: a server
+            # that hangs up after accepting the message fails the QUIT, not the
+            # delivery. Sent mails are deleted (auto-delete) or marked sent;
+            # retrying those would e-mail the customer twice.
+            if mails.exists().filtered(lambda mail: mail.state != "sent"):
+                raise
+            _logger.info(
+                "%s: e-mail delivered, then the SMTP server hung up: %s", self.name, exc
+            )
         failed = mails.exists().filtered(lambda mail: mail.state == "exception")
         if failed:
             raise UserError(failed[:1].failure_reason or _("The e-mail was refused."))

@@ -98,9 +98,13 @@ class ProductionPrintJob(models.Model):
         :return: True when a new print was queued, False when it joined one
         """
         self.ensure_one()
+        # two reprints (or a reprint and the print) racing: the later one loses
+        # with a serialization failure and Odoo runs its call again; an expected
+        # outcome, not an error for the log
         self.env.cr.execute(
             "SELECT state FROM production_print_job WHERE id = %s FOR UPDATE",
             [self.id],
+            log_exceptions=False,
         )
         state = self.env.cr.fetchone()[0]
         waiting = state == "pending"

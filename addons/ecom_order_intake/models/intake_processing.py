@@ -192,14 +192,16 @@ class EcomOrderIntake(models.Model):
         with self.env.cr.savepoint():
             order = self._create_sale_order(parsed, result)
             self._record_card_payment(parsed, order)
-        self._write_outcome(
-            attempt,
-            {
-                "sale_order_id": order.id,
-                "state": "done",
-                "partner_id": result.partner.id,
-            },
-        )
+            # in the savepoint: an intake Odoo refuses to write takes its order
+            # back with it (review, not a second order on "Process again")
+            self._write_outcome(
+                attempt,
+                {
+                    "sale_order_id": order.id,
+                    "state": "done",
+                    "partner_id": result.partner.id,
+                },
+            )
 
     def _apply_update(self, parsed, attempt):
         original = self._find_original(parsed)
@@ -222,14 +224,14 @@ class EcomOrderIntake(models.Model):
                 )
             )
             self._record_card_payment(parsed, new_order)
-        self._write_outcome(
-            attempt,
-            {
-                "sale_order_id": new_order.id,
-                "state": "done",
-                "partner_id": result.partner.id,
-            },
-        )
+            self._write_outcome(
+                attempt,
+                {
+                    "sale_order_id": new_order.id,
+                    "state": "done",
+                    "partner_id": result.partner.id,
+                },
+            )
 
     def _apply_delete(self, parsed, attempt):
         original = self._find_original(parsed)

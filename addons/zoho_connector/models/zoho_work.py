@@ -115,25 +115,25 @@ class ZohoBackend(models.Model):
             )
             run._fail(self._counts(work), exc, **self._usage(work))
             raise UserError(self.env._("Zoho refused the record: %s", exc)) from exc
-        except OperationalError as exc:
-            if exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                run._fail(self._counts(work), exc, **self._usage(work))
-                raise
-            # another transaction changed the rows this job writes (a user
-            # posting an invoice to a customer a pull updates): not a failure,
-            # queue_job runs the job again in a moment
-            run._finish(
-                self._counts(work),
-                state="retrying",
-                message=self.env._(
-                    "Another transaction changed the same records at the same "
-                    "time: tried again in a moment."
-                ),
-                **self._usage(work),
-            )
-            raise
         except BaseException as exc:
-            run._fail(self._counts(work), exc, **self._usage(work))
+            if (
+                isinstance(exc, OperationalError)
+                and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
+            ):
+                # another transaction changed the rows this job writes (a user
+                # posting an invoice to a customer a pull updates): not a
+                # failure, queue_job runs the job again in a moment
+                run._finish(
+                    self._counts(work),
+                    state="retrying",
+                    message=self.env._(
+                        "Another transaction changed the same records at the "
+                        "same time: tried again in a moment."
+                    ),
+                    **self._usage(work),
+                )
+            else:
+                run._fail(self._counts(work), exc, **self._usage(work))
             raise
         else:
             run._finish(work.counts, **self._usage(work))

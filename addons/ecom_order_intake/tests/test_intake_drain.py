@@ -54,8 +54,14 @@ class TestIntakeDrain(IntakeCase):
         year = fields.Date.today().year
         first = self.store("WEB-R1")
         self.assertRegex(first.name, rf"^WEB/{year}/\d{{6}}$")
+        # a standard sequence's number comes with the claim (one round trip)
+        claim = self.Intake._claim(self.env, self.shop, "msg-R", "order:R")
+        self.assertRegex(claim.reference, rf"^WEB/{year}/\d{{6}}$")
+        self.assertGreater(claim.reference, first.name)
         # a gapless sequence has no PostgreSQL sequence: the intake draws it
         sequence.implementation = "no_gap"
+        claim = self.Intake._claim(self.env, self.shop, "msg-R", "order:R")
+        self.assertIsNone(claim.reference)
         second, third = self.store("WEB-R2"), self.store("WEB-R3")
         number = int(second.name.rsplit("/", 1)[1])
         self.assertEqual(third.name, f"WEB/{year}/{number + 1:06d}")

@@ -56,6 +56,6 @@ class EcomOrderIntake(models.Model):
                 for line in parsed.lines
             )
         currency = result.currency or company.currency_id
-        return currency._convert(
-            amount, company.currency_id, company, fields.Date.context_today(self)
-        )
+        # no date: Odoo takes today's rate only when the currencies differ (the
+        # user's "today" costs a read of the user and its partner)
+        return currency._convert(amount, company.currency_id, company)

@@ -76,10 +76,13 @@ class ResPartner(models.Model):
                     "put on hold by a manager: %s", manual.credit_hold_manual_reason
                 )
             )
+        limit = partner.credit_limit
+        max_days = company.credit_hold_overdue_days
+        if not limit and not max_days:
+            return reasons  # no rule reads the receivables: spare their aggregate
         if facts is None:
             facts = partner._dso_open_facts(company)
         open_amount, _overdue, oldest = facts.get(partner.id, (0.0, 0.0, 0))
-        limit = partner.credit_limit
         if limit and currency.compare_amounts(open_amount + extra_amount, limit) > 0:
             balance = self.env._(
                 "the open balance of %s", format_amount(self.env, open_amount, currency)
@@ -97,7 +100,6 @@ class ResPartner(models.Model):
                     limit=format_amount(self.env, limit, currency),
                 )
             )
-        max_days = company.credit_hold_overdue_days
         if max_days and oldest and oldest > max_days:
             reasons.append(
                 self.env._(

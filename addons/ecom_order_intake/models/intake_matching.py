@@ -363,7 +363,7 @@ class EcomOrderIntake(models.Model):
         return matched
 
     def _match_product(self, line, result):
-        reviewed = self.line_ids.filtered(
+        reviewed = self._stored_lines().filtered(
             lambda rec: rec.line_ref == line.line_ref and rec.product_set_by_reviewer
         )[:1]
         if reviewed.product_id:

@@ -46,9 +46,9 @@ class Attempt:
         values = {**self.values, **outcome}
         if self.lines is not None:
             # a first attempt has no lines to replace
-            values["line_ids"] = ([Command.clear()] if intake.line_ids else []) + [
-                Command.create(line) for line in self.lines
-            ]
+            values["line_ids"] = (
+                [Command.clear()] if intake._stored_lines() else []
+            ) + [Command.create(line) for line in self.lines]
         return values
 
 
@@ -128,12 +128,21 @@ class EcomOrderIntake(models.Model):
 
     # -- reading ------------------------------------------------------------
 
+    def _stored_lines(self):
+        """:return: the lines an earlier attempt stored. Only attempts store
+        lines: before the first one there are none to read (one query less for
+        every new order)."""
+        self.ensure_one()
+        if not self.attempt_count:
+            return self.env["ecom.order.intake.line"]
+        return self.line_ids
+
     def _read_document(self, parsed, attempt):
         """Keep what the document says, for people to read and correct (stored
         with the attempt's outcome)."""
         reviewed = {
             line.line_ref: line.product_id
-            for line in self.line_ids
+            for line in self._stored_lines()
             if line.product_set_by_reviewer
         }
         attempt.values.update(

@@ -6,7 +6,9 @@ Set up on the benchmark database, through the server's own actions:
 
 - what earlier benchmarks left waiting is cancelled (the accept benchmark's
   received intakes and their drain job, the job tickets of the ORM loops): the
-  job runner would otherwise run it during this measurement;
+  job runner would otherwise run it during this measurement. It is cancelled
+  by a server without the job runner, which then stops: cancelling thousands
+  of jobs that a running job runner is enqueueing fails on serialization;
 - production printers are archived for the measurement, so neither loop makes
   job tickets (printing has its own benchmark, ``job_ticket.py``), then restored.
 """
@@ -34,20 +36,31 @@ def _cancel_waiting_work(rpc):
 
 def bench_order_pipeline(database, addons_path, in_odoo, count, rounds):
     """:return: the JSON of ``order_pipeline_rate.py``"""
-    server = OdooServer(
+    log_path = REPO / "var/bench-pipeline-server.log"
+    setup = OdooServer(
         database,
         addons_path=addons_path,
-        log_path=REPO / "var/bench-pipeline-server.log",
+        log_path=log_path,
+        server_wide_modules="base,web",
         extra_args=["--log-level", "warn"],
     ).start()
     printers = []
     try:
-        rpc = server.rpc()
+        rpc = setup.rpc()
         _cancel_waiting_work(rpc)
         if rpc("ir.model", "search", [("model", "=", "production.printer")]):
             printers = rpc("production.printer", "search", [])
             rpc("production.printer", "write", printers, {"active": False})
         secret = create_signed_shop(rpc, signature, "Pipeline bench shop", "pipeline")
+    finally:
+        setup.stop()
+    server = OdooServer(
+        database,
+        addons_path=addons_path,
+        log_path=log_path,
+        extra_args=["--log-level", "warn"],
+    ).start()
+    try:
         return in_odoo(
             "order_pipeline_rate.py",
             "--url",

@@ -433,7 +433,8 @@ class EcomOrderIntake(models.Model):
                 line.line_ref,
             )
             return None
-        if uom.category_id != product.uom_id.category_id:
+        # the product's own unit (the usual case) needs no read of the units
+        if uom != product.uom_id and uom.category_id != product.uom_id.category_id:
             result.add(
                 "uom",
                 self.env._(

@@ -89,12 +89,12 @@ def main():
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         shop_id = env["ecom.shop"].search([("code", "=", args.shop_code)]).id
     url = f"{args.url}/ecom/intake/{args.shop_code}/orders"
-    run_orm(registry, 5)  # warm caches, here and in the server
+    run_orm(registry, 5, shop_id)  # warm caches, here and in the server
     push_orders(registry, url, secret, shop_id, 10, signature)
     orm_seconds = pipeline_seconds = sending_seconds = 0.0
     drains = 0
     for _ in range(args.rounds):  # interleaved, so machine noise hits both
-        orm_seconds += run_orm(registry, args.count)
+        orm_seconds += run_orm(registry, args.count, shop_id)
         elapsed, sent, jobs = push_orders(
             registry, url, secret, shop_id, args.count, signature
         )

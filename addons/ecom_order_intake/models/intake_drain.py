@@ -14,7 +14,11 @@ drains whatever is still received after a crash.
 import logging
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import SUPERUSER_ID, api, fields, models
+
+from ..utils.row_locks import lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -91,15 +95,15 @@ class EcomShop(models.Model):
         """
         self.ensure_one()
         self.env["ecom.order.intake"].flush_model(["shop_id", "state"])
-        self.env.cr.execute(
+        rows = lock_rows(
+            self.env.cr,
             "SELECT id FROM ecom_order_intake"
             " WHERE shop_id = %s AND state = 'received'"
             " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
             [self.id, limit],
+            what="the received intakes of this shop",
         )
-        intakes = self.env["ecom.order.intake"].browse(
-            row[0] for row in self.env.cr.fetchall()
-        )
+        intakes = self.env["ecom.order.intake"].browse(row[0] for row in rows)
         processed = failed = intakes.browse()
         for intake in intakes:
             try:
@@ -147,13 +151,19 @@ class EcomShop(models.Model):
         # committed so far; the rows this job or another drain holds are
         # skipped (done when that job commits, or retried with it)
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                "SELECT id FROM ecom_order_intake"
-                " WHERE shop_id = %s AND state = 'received' AND id != ALL(%s)"
-                # in the order of the received intakes' index: read from it
-                " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                [self.id, taken.ids],
-            )
+            try:
+                cr.execute(
+                    "SELECT id FROM ecom_order_intake"
+                    " WHERE shop_id = %s AND state = 'received' AND id != ALL(%s)"
+                    # in the order of the received intakes' index: read from it
+                    " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    [self.id, taken.ids],
+                    log_exceptions=False,
+                )
+            except SerializationFailure:
+                # another drain committed one between this snapshot and its
+                # lock: there may be more; a follow-up drain finds out
+                return True
             return bool(cr.fetchone())
 
     @api.model

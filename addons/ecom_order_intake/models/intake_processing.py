@@ -17,6 +17,7 @@ from ..parsers.common import (
     PAYMENT_CARD,
     OrderParseError,
 )
+from ..utils.row_locks import lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -58,11 +59,12 @@ class EcomOrderIntake(models.Model):
     def _process_job(self):
         """queue_job entry point: process one intake; safe to run twice."""
         self.ensure_one()
-        self.env.cr.execute(
+        if not lock_rows(
+            self.env.cr,
             "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE SKIP LOCKED",
             [self.id],
-        )
-        if not self.env.cr.fetchone():
+            what="this intake",
+        ):
             raise RetryableJobError(
                 "Intake is being processed by someone else",
                 seconds=10,

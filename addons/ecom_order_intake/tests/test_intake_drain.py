@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..parsers.header import read_header
@@ -96,3 +97,54 @@ class TestIntakeDrain(IntakeCase):
             )
             trap.perform_enqueued_jobs()
         self.assertEqual(intake.state, "done", intake.problem_summary)
+
+
+@tagged("post_install", "-at_install")
+class TestDrainsSideBySide(TransactionCase):
+    """Two drain jobs of a shop at once, on committed data: each has its own
+    cursor, as two workers of the job runner have."""
+
+    def test_a_drain_that_lost_the_race_runs_again_quietly(self):
+        # environments are made here: making one takes the registry lock, which
+        # the test runner holds while post-install tests run
+        cursors = [self.registry.cursor() for _index in range(3)]
+        setup, late, early = (self.env(cr=cr) for cr in cursors)
+        shop = setup["ecom.shop"].create({"name": "Race shop", "code": "race-shop"})
+        # an unknown customer: the order goes to review (no sale order to undo)
+        body = native_order(
+            "WEB-RACE-1", [("O2C-PAPER-A4", 1, 6.5)], {"AccountRef": "C-RACE"}
+        )
+        status, _created = setup["ecom.order.intake"]._receive(
+            shop, "msg-race-1", {}, body, read_header(body)
+        )
+        setup.cr.commit()
+        try:
+            # the late job's snapshot begins (queue_job loads the job) ...
+            late.cr.execute("SELECT 1")
+            # ... then the other drain processes the intake and commits
+            early["ecom.shop"].browse(shop.id)._drain_intakes_job()
+            early.cr.commit()
+            with (
+                self.assertNoLogs("odoo.sql_db", "ERROR"),
+                self.assertRaises(RetryableJobError) as lost,
+            ):
+                late["ecom.shop"].browse(shop.id)._drain_intakes_job()
+            self.assertEqual(lost.exception.seconds, 1)
+            self.assertTrue(lost.exception.ignore_retry)
+            late.cr.rollback()
+            late.invalidate_all()
+            # what queue_job runs next: the same job, with a fresh snapshot
+            late["ecom.shop"].browse(shop.id)._drain_intakes_job()
+            intake = late["ecom.order.intake"].search([("name", "=", status["intake"])])
+            self.assertEqual(intake.state, "needs_review")
+            self.assertEqual(intake.attempt_count, 1)
+            late.cr.rollback()
+        finally:
+            setup["ecom.order.intake"].search([("shop_id", "=", shop.id)]).unlink()
+            setup["queue.job"].search(
+                [("identity_key", "=", shop._drain_identity_key())]
+            ).unlink()
+            shop.unlink()
+            setup.cr.commit()
+            for cr in cursors:
+                cr.close()

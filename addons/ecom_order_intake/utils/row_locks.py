@@ -17,7 +17,8 @@ RETRY_SECONDS = 1
 
 
 def lock_rows(cr, query, params, what):
-    """Run a row-locking ``SELECT`` in a savepoint.
+    """Run a row-locking ``SELECT``. No savepoint: after a lost race the
+    transaction is done with (queue_job rolls it back and runs the job again).
 
     :param what: the rows, in words, for the retry message
     :return: the rows of the query
@@ -25,9 +26,8 @@ def lock_rows(cr, query, params, what):
         after this transaction's snapshot began
     """
     try:
-        with cr.savepoint(flush=False):
-            cr.execute(query, params, log_exceptions=False)
-            return cr.fetchall()
+        cr.execute(query, params, log_exceptions=False)
+        return cr.fetchall()
     except SerializationFailure as exc:
         raise RetryableJobError(
             f"Another job changed {what} since this one started; it runs again"

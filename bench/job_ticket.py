@@ -14,7 +14,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from odoo_server import REPO, OdooServer, load_by_path
+from bench_server import start_bench_server
+from odoo_server import REPO, load_by_path
 
 CLIENTS = 4
 FAKE_PRINTER_PY = REPO / "addons/job_ticket_print/tests/fake_printer.py"
@@ -34,12 +35,9 @@ def bench_ticket_latency(database, addons_path, orders=100, rate=10.0):
     confirm call itself, at ``rate`` orders/s."""
     fake = load_by_path("o2c_fake_printer", FAKE_PRINTER_PY)
     printer = fake.FakeEscposPrinter().start()
-    server = OdooServer(
-        database,
-        addons_path=addons_path,
-        log_path=REPO / "var/bench-job-ticket-server.log",
-        extra_args=["--log-level", "warn"],
-    ).start()
+    server = start_bench_server(
+        database, addons_path, "bench-job-ticket-server.log", job_runner=True
+    )
     try:
         rpc = server.rpc()
         defaults = rpc("production.printer", "search", [("is_default", "=", True)])

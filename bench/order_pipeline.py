@@ -16,7 +16,8 @@ Set up on the benchmark database, through the server's own actions:
 import os
 
 from accept_concurrency import create_signed_shop
-from odoo_server import REPO, OdooServer, load_webhook_signature
+from bench_server import start_bench_server
+from odoo_server import load_webhook_signature
 
 signature = load_webhook_signature()
 
@@ -36,14 +37,8 @@ def _cancel_waiting_work(rpc):
 
 def bench_order_pipeline(database, addons_path, in_odoo, count, rounds):
     """:return: the JSON of ``order_pipeline_rate.py``"""
-    log_path = REPO / "var/bench-pipeline-server.log"
-    setup = OdooServer(
-        database,
-        addons_path=addons_path,
-        log_path=log_path,
-        server_wide_modules="base,web",
-        extra_args=["--log-level", "warn"],
-    ).start()
+    log_name = "bench-pipeline-server.log"
+    setup = start_bench_server(database, addons_path, log_name)
     printers = []
     try:
         rpc = setup.rpc()
@@ -54,12 +49,7 @@ def bench_order_pipeline(database, addons_path, in_odoo, count, rounds):
         secret = create_signed_shop(rpc, signature, "Pipeline bench shop", "pipeline")
     finally:
         setup.stop()
-    server = OdooServer(
-        database,
-        addons_path=addons_path,
-        log_path=log_path,
-        extra_args=["--log-level", "warn"],
-    ).start()
+    server = start_bench_server(database, addons_path, log_name, job_runner=True)
     try:
         return in_odoo(
             "order_pipeline_rate.py",

@@ -10,7 +10,7 @@ import statistics
 import time
 
 import requests
-from odoo_server import OdooServer
+from bench_server import start_bench_server
 
 LOGIN = "bench_portal"
 
@@ -80,15 +80,9 @@ def timed_gets(session, url, count):
     return latencies
 
 
-def bench_portal_account(database, addons_path, log_path, invoices=500, rounds=5):
+def bench_portal_account(database, addons_path, invoices=500, rounds=5):
     """:return: dict with the medians (ms) of both pages and their ratio"""
-    server = OdooServer(
-        database,
-        addons_path=addons_path,
-        log_path=log_path,
-        server_wide_modules="base,web",
-        extra_args=["--log-level", "warn"],
-    ).start()
+    server = start_bench_server(database, addons_path, "bench-server.log")
     try:
         create_account(server.rpc(), invoices)
         session = requests.Session()

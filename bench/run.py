@@ -36,8 +36,9 @@ from accept_concurrency import (  # noqa: E402
     bench_accept_concurrent,
     create_signed_shop,
 )
+from bench_server import start_bench_server  # noqa: E402
 from o2c_common import check_odoo, discover_addons, odoo_addons_path  # noqa: E402
-from odoo_server import OdooServer, load_webhook_signature, psql  # noqa: E402
+from odoo_server import load_webhook_signature, psql  # noqa: E402
 from portal_account import bench_portal_account, report  # noqa: E402
 
 signature = load_webhook_signature()
@@ -145,13 +146,7 @@ def main():
             )
         analyze(database)
         # job runner off: the accept benchmark measures the door, not the jobs
-        server = OdooServer(
-            database,
-            addons_path=addons_path,
-            log_path=REPO / "var/bench-server.log",
-            server_wide_modules="base,web",
-            extra_args=["--log-level", "warn"],
-        ).start()
+        server = start_bench_server(database, addons_path, "bench-server.log")
         try:
             secret = create_signed_shop(server.rpc(), signature, "Bench shop", "bench")
             results["accept"] = bench_accept(
@@ -185,9 +180,7 @@ def main():
             database, addons_path, in_odoo, args.orders, args.rounds
         )
         if "portal_payments" in addons and wanted("portal"):
-            results["portal_account"] = bench_portal_account(
-                database, addons_path, REPO / "var/bench-server.log"
-            )
+            results["portal_account"] = bench_portal_account(database, addons_path)
         if "zoho_connector" in addons and wanted("zoho"):
             results["zoho"] = in_odoo(
                 "zoho_sync_rate.py", "--accounts", str(args.zoho_accounts)

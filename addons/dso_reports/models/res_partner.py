@@ -48,14 +48,8 @@ class ResPartner(models.Model):
         params = self.env["dso.snapshot"]._sql_params(
             company, fields.Date.context_today(self)
         )
-        # the customers' contacts (archived ones too: their invoices count)
+        params["customer_ids"] = partners.ids
         self.flush_model(["commercial_partner_id"])
-        self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s)",
-            [partners.ids],
-        )
-        contact_ids = [row[0] for row in self.env.cr.fetchall()]
-        params.update(contact_ids=contact_ids, with_cash_sales=True)
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
         self.env.cr.execute(snapshot_sql.PARTNER_OPEN, params)

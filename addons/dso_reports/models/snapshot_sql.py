@@ -224,12 +224,14 @@ SELECT DISTINCT move_id FROM ({OPEN_LINES}) o
    AND (%(min_days)s IS NULL OR days_overdue >= %(min_days)s)
 """
 
-# customers' open and overdue amounts at the day and their oldest overdue days
-# (for credit control an unpaid cash sale is owed like any invoice: run it with
-# ``with_cash_sales``). The same lines as OPEN_LINES (not fully reconciled, or
-# reconciled after the day), read through the customers' contacts
-# (%(contact_ids)s, an index on the lines' partner): the credit check of every
-# web order costs the customer's lines, not the company's open ledger.
+# customers' open and overdue amounts at the day and their oldest overdue days,
+# cash sales included (for credit control an unpaid cash sale is owed like any
+# invoice). The same lines as OPEN_LINES (not fully reconciled, or reconciled
+# after the day), read through the customers' contacts (%(customer_ids)s, then
+# an index on the lines' partner; archived contacts too: their invoices count):
+# the credit check of every web order costs the customer's lines, not the
+# company's open ledger. No join to the moves or the accounts: it runs for every
+# web order, and planning those joins cost more than running the query.
 PARTNER_OPEN = f"""
 SELECT partner_id,
        SUM(open_amount),
@@ -238,9 +240,14 @@ SELECT partner_id,
   FROM (
     SELECT p.commercial_partner_id AS partner_id,
 {_DAYS_AND_OPEN_AMOUNT}
-{RECEIVABLE_LINES}
-       AND l.partner_id = ANY(%(contact_ids)s)
-{_DATED_AND_CASH_SALES}
+      FROM res_partner p
+      JOIN account_move_line l ON l.partner_id = p.id
+     WHERE p.commercial_partner_id = ANY(%(customer_ids)s)
+       AND l.account_id IN (SELECT id FROM account_account
+                             WHERE account_type = 'asset_receivable')
+       AND l.parent_state = 'posted'
+       AND l.company_id = ANY(%(company_ids)s)
+       AND l.date <= %(day)s::date
        AND (l.reconciled IS NOT TRUE
             OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
                         WHERE pr.debit_move_id = l.id AND pr.max_date > %(day)s::date)

@@ -94,6 +94,23 @@ class TestCreditHoldIntake(ReceivablesMixin, IntakeCase):
         self.assertEqual(next_order.state, "done")
         self.assertTrue(next_order.sale_order_id)
 
+    def test_invoices_of_the_customer_and_its_contacts_add_up(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Accounts payable", "parent_id": self.customer.id}
+        )
+        self.invoice(400.0, days_overdue=-5)
+        due = self.today - timedelta(days=12)
+        self.make_invoice(250.0, due - timedelta(days=30), due, partner=contact)
+        facts = self.customer._dso_open_facts()
+        self.assertEqual(facts, {self.customer.id: (650.0, 250.0, 12)})
+        self.assertEqual(contact._dso_open_facts(), facts)
+        # this order of about 400 goes over the limit of 1,000 with them
+        intake = self.order("HOLD-6", quantity=int(400 / self.paper.lst_price))
+        self.assertIn(
+            "the open balance of",
+            intake.problem_ids.filtered(lambda p: p.code == "credit_hold").message,
+        )
+
     def test_unpaid_cash_sale_counts_for_credit_control(self):
         # not a credit sale for DSO, but owed all the same
         buyer = self.make_customer("Card buyer", monthly_billing_eligible=False)

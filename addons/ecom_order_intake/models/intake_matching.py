@@ -99,7 +99,7 @@ class EcomOrderIntake(models.Model):
             return {}
         if result.price_rules is None:
             result.priced_at = fields.Datetime.now()
-            result.price_rules = result.pricelist._get_applicable_rules(
+            result.price_rules = result.pricelist._ecom_order_rules(
                 found, result.priced_at
             )
         return {"ecom_order_rules": result.price_rules, "date": result.priced_at}

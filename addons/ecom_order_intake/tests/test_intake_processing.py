@@ -298,6 +298,57 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(set(intake.problem_ids.mapped("code")), {"price"})
         self.assertIn("71.1", intake.problem_ids[1].message)
 
+    def test_category_rules_apply_to_their_categories_and_below(self):
+        """The order's rules are read with those of every category: each line
+        gets the rule of its product's category or a parent of it, never the
+        rule of another category."""
+        Category = self.env["product.category"]
+        office = Category.create({"name": "Office supplies"})
+        self.paper.categ_id = Category.create({"name": "Paper", "parent_id": office.id})
+        self.toner.categ_id = Category.create({"name": "Toner"})
+        other = Category.create({"name": "Furniture"})
+        contract = self.env["product.pricelist"].create(
+            {
+                "name": "Acme contract",
+                "currency_id": self.env.company.currency_id.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "2_product_category",
+                            "categ_id": office.id,
+                            "compute_price": "percentage",
+                            "percent_price": 20,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "applied_on": "2_product_category",
+                            "categ_id": other.id,
+                            "compute_price": "percentage",
+                            "percent_price": 50,
+                        }
+                    ),
+                ],
+            }
+        )
+        self.acme.property_product_pricelist = contract
+        # paper: 20 % off 6.50 (its parent category's rule); toner: list price
+        intake = self.receive(
+            native_order(
+                "WEB-118", [("O2C-PAPER-A4", 1, 5.2), ("O2C-TONER-BK", 1, 79.0)]
+            )
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        # the furniture rule (50 % off) is no price of paper or toner
+        intake = self.receive(
+            native_order(
+                "WEB-119", [("O2C-PAPER-A4", 1, 3.25), ("O2C-TONER-BK", 1, 39.5)]
+            )
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.mapped("line_ref"), ["1", "2"])
+        self.assertEqual(set(intake.problem_ids.mapped("code")), {"price"})
+
     def test_unit_of_measure(self):
         intake = self.receive(
             native_order("WEB-112", [("O2C-PAPER-A4", 2, 78.0, "DZN")])

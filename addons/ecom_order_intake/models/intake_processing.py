@@ -89,6 +89,16 @@ class EcomOrderIntake(models.Model):
                 "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE", [self.id]
             )
         self.invalidate_recordset()
+        # the intake and its document in one query (a binary field is not
+        # prefetched with the others: a second query for every order)
+        self.fetch(
+            [
+                name
+                for name, field in self._fields.items()
+                if field.store and field.prefetch is True
+            ]
+            + ["raw_payload"]
+        )
         if self.state in ("done", "cancelled"):
             return
         attempt = Attempt({"attempt_count": self.attempt_count + 1})

@@ -112,8 +112,10 @@ class EcomOrderIntake(models.Model):
             codes.update((line.sku, line.gtin))
         codes.discard(None)
         codes.discard("")
+        # in no particular order (the mappings' own order joins the shops)
         return self.env["ecom.shop.mapping"].search(
-            [("shop_id", "=", self.shop_id.id), ("external_code", "in", list(codes))]
+            [("shop_id", "=", self.shop_id.id), ("external_code", "in", list(codes))],
+            order="id",
         )
 
     def _product_search_domain(self):
@@ -136,6 +138,8 @@ class EcomOrderIntake(models.Model):
         products = self.env["product.product"].search_fetch(
             [*self._product_search_domain(), *Domain_or(domains)],
             ["default_code", "barcode"],
+            # grouped by code below: no sort by translated name
+            order="id",
         )
         for product in products:
             for field_name in ("default_code", "barcode"):

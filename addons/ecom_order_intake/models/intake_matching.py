@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from odoo import fields, models
 from odoo.osv.expression import OR as Domain_or
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import email_normalize, float_compare, float_is_zero
 
 from ..parsers.common import PAYMENT_CARD
 from ..utils.unece import uom_xmlid
@@ -271,36 +271,29 @@ class EcomOrderIntake(models.Model):
 
     def _customers_by_identifier(self, steps):
         """:return: for each ``(field, value, label)`` step, the commercial partners
-        it designates (one query for all of them)."""
+        it designates (one query for all of them). An e-mail address is compared
+        as mail normalizes it (case, a display name around it)."""
         Partner = self.env["res.partner"].with_context(active_test=True)
-        domains = [
-            [(field_name, "=ilike" if field_name == "email" else "=", value)]
+        lookups = [
+            ("email_normalized", email_normalize(value) or value.lower())
+            if field_name == "email"
+            else (field_name, value)
             for field_name, value, _label in steps
         ]
-        if not domains:
+        if not lookups:
             return []
         partners = Partner.search(
             [
                 *Partner._check_company_domain(self.company_id),
-                *Domain_or(domains),
+                *Domain_or([[(name, "=", value)] for name, value in lookups]),
             ]
         )
-        found = []
-        for field_name, value, _label in steps:
-            if field_name == "email":
-                hits = partners.filtered(
-                    lambda partner, value=value: (
-                        (partner.email or "").lower() == value.lower()
-                    )
-                )
-            else:
-                hits = partners.filtered(
-                    lambda partner, field_name=field_name, value=value: (
-                        partner[field_name] == value
-                    )
-                )
-            found.append(hits.commercial_partner_id)
-        return found
+        return [
+            partners.filtered(
+                lambda partner, name=name, value=value: partner[name] == value
+            ).commercial_partner_id
+            for name, value in lookups
+        ]
 
     def _check_eligibility(self, parsed, result):
         partner = result.partner

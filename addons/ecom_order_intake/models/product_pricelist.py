@@ -31,9 +31,10 @@ class ProductPricelist(models.Model):
             else leaf
             for leaf in self._get_applicable_rules_domain(products=products, date=date)
         ]
+        # with the rules of an archived pricelist, as Odoo's search
         return (
             self.env["product.pricelist.item"]
             .with_context(active_test=False)
             .search(domain)
-            .with_context(self.env.context)
+            .with_env(self.env)
         )

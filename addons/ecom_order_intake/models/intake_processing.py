@@ -89,13 +89,15 @@ class EcomOrderIntake(models.Model):
                 "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE", [self.id]
             )
         self.invalidate_recordset()
-        # the intake and its document in one query (a binary field is not
-        # prefetched with the others: a second query for every order)
+        # what the ORM would prefetch, and the document, in one query (a binary
+        # field is not prefetched with the others: a second query every order)
         self.fetch(
             [
                 name
                 for name, field in self._fields.items()
-                if field.store and field.prefetch is True
+                if field.store
+                and field.prefetch is True
+                and field.is_accessible(self.env)
             ]
             + ["raw_payload"]
         )

@@ -95,12 +95,16 @@ class TestCreditHoldIntake(ReceivablesMixin, IntakeCase):
         self.assertTrue(next_order.sale_order_id)
 
     def test_invoices_of_the_customer_and_its_contacts_add_up(self):
-        contact = self.env["res.partner"].create(
-            {"name": "Accounts payable", "parent_id": self.customer.id}
-        )
+        # invoiced on its own, then filed under the customer: its receivable
+        # line keeps the contact as partner
+        contact = self.env["res.partner"].create({"name": "Accounts payable"})
         self.invoice(400.0, days_overdue=-5)
         due = self.today - timedelta(days=12)
-        self.make_invoice(250.0, due - timedelta(days=30), due, partner=contact)
+        invoice = self.make_invoice(
+            250.0, due - timedelta(days=30), due, partner=contact
+        )
+        contact.parent_id = self.customer
+        self.assertEqual(invoice.line_ids.filtered("date_maturity").partner_id, contact)
         facts = self.customer._dso_open_facts()
         self.assertEqual(facts, {self.customer.id: (650.0, 250.0, 12)})
         self.assertEqual(contact._dso_open_facts(), facts)

@@ -454,7 +454,9 @@ class EcomOrderIntake(models.Model):
         currency = result.currency or self.company_id.currency_id
         if pricelist:
             list_price = pricelist._get_product_price(
-                matched.product,
+                # priced by the intake's company (its costs, its currency
+                # rates), whatever company the job runs in
+                matched.product.with_company(self.company_id),
                 quantity,
                 uom=matched.uom,
                 currency=currency,

@@ -2,6 +2,9 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools.sql import index_exists
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from ..parsers.header import read_header
 from .intake_common import IntakeCase, native_order
 
 
@@ -356,6 +359,59 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(intake.state, "needs_review")
         self.assertEqual(intake.problem_ids.mapped("line_ref"), ["1", "2"])
         self.assertEqual(set(intake.problem_ids.mapped("code")), {"price"})
+
+    def test_prices_are_those_of_the_shops_company(self):
+        """A shop of a second company prices its orders with that company's
+        costs, whatever company the job runs in (the safety-net cron's drain
+        runs in its user's company, here the first one)."""
+        second = self.env["res.company"].create(
+            {"name": "O2C Second Co", "currency_id": self.env.company.currency_id.id}
+        )
+        shop = self.shop.copy({"code": "second-shop", "company_id": second.id})
+        for product, first_cost, second_cost in (
+            (self.paper, 1.0, 4.0),
+            (self.toner, 10.0, 50.0),
+        ):
+            product.with_company(self.env.company).standard_price = first_cost
+            product.with_company(second).standard_price = second_cost
+        cost_plus = self.env["product.pricelist"].create(
+            {
+                "name": "Cost plus 25 %",
+                "company_id": second.id,
+                "currency_id": second.currency_id.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "3_global",
+                            "compute_price": "formula",
+                            "base": "standard_price",
+                            "price_discount": -25,  # a markup
+                        }
+                    )
+                ],
+            }
+        )
+        self.acme.with_company(second).property_product_pricelist = cost_plus
+        body = native_order(
+            "WEB-160", [("O2C-PAPER-A4", 10, 5.0), ("O2C-TONER-BK", 1, 62.5)]
+        )
+        with trap_jobs():  # received; its drain job is left to the cron's
+            status, _created = self.Intake._receive(
+                shop, "msg_second_company", {}, body, read_header(body)
+            )
+        self.assertEqual(self.env.company, self.env.ref("base.main_company"))
+        shop.with_env(self.env)._drain_intakes_job()
+        intake = self.Intake.search(
+            [("shop_id", "=", shop.id), ("name", "=", status["intake"])]
+        )
+        # 4.00 + 25 % and 50.00 + 25 %: the second company's costs (the first
+        # company's would make them 1.25 and 12.50)
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.company_id, second)
+        self.assertEqual(intake.sale_order_id.pricelist_id, cost_plus)
+        self.assertEqual(
+            intake.sale_order_id.order_line.mapped("price_unit"), [5.0, 62.5]
+        )
 
     def test_unit_of_measure(self):
         intake = self.receive(

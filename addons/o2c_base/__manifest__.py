@@ -2,7 +2,7 @@
     "name": "Order-to-Cash Base",
     "summary": "Customer billing facts shared by the order-to-cash addons, "
     "and the demo company",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales",
     "license": "LGPL-3",
     "author": "O2C developers",

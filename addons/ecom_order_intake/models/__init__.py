@@ -10,4 +10,3 @@ from . import intake_drain
 from . import sale_order
 from . import account_move
 from . import product_pricelist
-from . import res_partner

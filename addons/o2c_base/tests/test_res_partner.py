@@ -2,6 +2,9 @@ from psycopg2 import IntegrityError
 
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
+from odoo.tools.sql import index_exists
+
+from ..models.res_partner import email_lookup_key
 
 
 class TestPartnerBillingFacts(TransactionCase):
@@ -43,3 +46,27 @@ class TestPartnerBillingFacts(TransactionCase):
         self.assertGreaterEqual(len(products), 20)
         self.assertTrue(all(products.mapped("default_code")))
         self.assertTrue(all(products.mapped("barcode")))
+
+    def test_customers_are_found_by_e_mail_through_an_index(self):
+        self.company.email = "Facts Billing <Billing@Facts.example>"
+        for sent in (
+            "billing@facts.example",
+            "BILLING@Facts.Example",
+            "B <billing@facts.example>",
+        ):
+            self.assertEqual(
+                self.env["res.partner"].search(
+                    [("email_normalized", "=", email_lookup_key(sent))]
+                ),
+                self.company,
+                sent,
+            )
+        # no address mail can read matches nobody
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("email_normalized", "=", email_lookup_key("not an address"))]
+            )
+        )
+        self.assertTrue(
+            index_exists(self.env.cr, "res_partner__email_normalized_index")
+        )

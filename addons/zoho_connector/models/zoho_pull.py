@@ -10,6 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
+from odoo.addons.o2c_base.models.res_partner import email_lookup_key
+
 from ..components.client import parse_datetime
 from ..components.errors import ZohoRecordRejected
 from ..components.mapping import (
@@ -388,18 +390,24 @@ class ZohoBackend(models.Model):
 
     def _look_alikes(self, values_list):
         """:return: ``alike(values) -> bool``: True when an unbound customer has the
-        same VAT, e-mail or exact name (one query for the whole list)."""
+        same VAT, e-mail (as mail normalizes it: case and a display name do not
+        matter) or exact name (one query for the whole list, each an index
+        lookup)."""
         vats = {vals["vat"] for vals in values_list if vals.get("vat")}
-        emails = {vals["email"].lower() for vals in values_list if vals.get("email")}
+        emails = {
+            email_lookup_key(vals["email"]) for vals in values_list if vals.get("email")
+        }
         names = {vals["name"] for vals in values_list if vals.get("name")}
         if not (vats or emails or names):
             return lambda values: False
-        self.env["res.partner"].flush_model(["vat", "email", "name", "parent_id"])
+        self.env["res.partner"].flush_model(
+            ["vat", "email_normalized", "name", "parent_id", "active"]
+        )
         self.env.cr.execute(
-            "SELECT partner.vat, lower(partner.email), partner.name"
+            "SELECT partner.vat, partner.email_normalized, partner.name"
             " FROM res_partner partner"
             " WHERE partner.active AND partner.parent_id IS NULL"
-            " AND (partner.vat = ANY(%s) OR lower(partner.email) = ANY(%s)"
+            " AND (partner.vat = ANY(%s) OR partner.email_normalized = ANY(%s)"
             " OR partner.name = ANY(%s))"
             " AND NOT EXISTS (SELECT 1 FROM zoho_partner_binding binding"
             " WHERE binding.partner_id = partner.id)",
@@ -411,7 +419,9 @@ class ZohoBackend(models.Model):
         seen_names = {name for _vat, _email, name in rows if name}
         return lambda values: bool(
             (values.get("vat") and values["vat"] in seen_vats)
-            or (values.get("email") and values["email"].lower() in seen_emails)
+            or (
+                values.get("email") and email_lookup_key(values["email"]) in seen_emails
+            )
             or (values.get("name") and values["name"] in seen_names)
         )
 
@@ -429,7 +439,11 @@ class ZohoBackend(models.Model):
         candidates = {}
         for label, domain in (
             ("VAT", values.get("vat") and [("vat", "=", values["vat"])]),
-            ("e-mail", values.get("email") and [("email", "=ilike", values["email"])]),
+            (
+                "e-mail",
+                values.get("email")
+                and [("email_normalized", "=", email_lookup_key(values["email"]))],
+            ),
             ("name", values.get("name") and [("name", "=", values["name"])]),
         ):
             if not domain:

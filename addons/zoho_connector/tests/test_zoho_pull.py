@@ -175,6 +175,28 @@ class TestZohoPull(ZohoCase):
         self.assertEqual(self.bound_partner(account_id), existing)
         self.assertEqual(existing.phone, "+1 555 0000000")
 
+    def test_look_alike_by_e_mail_as_mail_normalizes_it(self):
+        """An unbound customer whose address differs in case and carries a
+        display name is the same e-mail: proposed, not duplicated."""
+        existing = self.env["res.partner"].create(
+            {
+                "name": "Northwind billing",
+                "is_company": True,
+                "email": "Northwind Billing <Billing@Northwind.example>",
+            }
+        )
+        (account_id,) = self.zoho.add_accounts(1, Email__c="billing@NORTHWIND.example")
+        partners_before = self.env["res.partner"].search_count([])
+        run = self.pull(full=True)
+        self.assertEqual(run.skipped_count, 1)
+        self.assertFalse(self.bound_partner(account_id))
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
+        proposal = self.env["zoho.dedupe.proposal"].search(
+            [("zoho_id", "=", account_id)]
+        )
+        self.assertEqual(proposal.partner_id, existing)
+        self.assertEqual(proposal.reason, "same e-mail")
+
     def test_field_ownership_conflict_never_bounces(self):
         (account_id,) = self.zoho.add_accounts(1, Credit_Limit__c=1000.0)
         self.pull(full=True)

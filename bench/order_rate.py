@@ -156,10 +156,14 @@ def main():
     run_orm(registry, 5)
     run_intake(registry, 5)
     orm_seconds = default_salesperson_seconds = intake_seconds = 0.0
+    round_ratios = []  # the spread: how much the machine's noise moves it
     for _ in range(args.rounds):  # interleaved, so machine noise hits all
-        orm_seconds += run_orm(registry, args.count, shop_id)
-        intake_seconds += run_intake(registry, args.count)
+        orm_round = run_orm(registry, args.count, shop_id)
+        intake_round = run_intake(registry, args.count)
         default_salesperson_seconds += run_orm(registry, args.count)
+        orm_seconds += orm_round
+        intake_seconds += intake_round
+        round_ratios.append(orm_round / intake_round)
     total = args.count * args.rounds
     print(
         json.dumps(
@@ -169,6 +173,7 @@ def main():
                 "orm_default_salesperson_orders_per_s": total
                 / default_salesperson_seconds,
                 "intake_orders_per_s": total / intake_seconds,
+                "round_ratios": round_ratios,
             }
         )
     )

@@ -241,6 +241,9 @@ def main():
         " (against the loop with Odoo's default salesperson:"
         f" {ratios['xml_to_order_rate_vs_orm_default_salesperson']:.2f})"
     )
+    print(
+        "  each round: " + ", ".join(f"{ratio:.2f}" for ratio in orders["round_ratios"])
+    )
     order_pipeline.report(results["order_pipeline"])
     zoho = results.get("zoho")
     if zoho:

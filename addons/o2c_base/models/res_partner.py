@@ -4,9 +4,10 @@ from odoo.tools import email_normalize
 
 def email_lookup_key(email):
     """:return: what ``email`` is compared with ``res.partner.email_normalized``
-    as: the address as mail normalizes it (lower case, without a display name);
-    lowered when it is no address mail can read (it then matches nothing)."""
-    return email_normalize(email) or email.strip().lower()
+    as: the address as mail normalizes it (lower case, without a display name,
+    the first of several, as ``mail.thread.blacklist`` stores it); lowered when
+    it is no address mail can read (it then matches nothing)."""
+    return email_normalize(email, strict=False) or email.strip().lower()
 
 
 class ResPartner(models.Model):

@@ -53,6 +53,8 @@ class TestPartnerBillingFacts(TransactionCase):
             "billing@facts.example",
             "BILLING@Facts.Example",
             "B <billing@facts.example>",
+            # several addresses: the first, as mail keeps it
+            "billing@facts.example, other@facts.example",
         ):
             self.assertEqual(
                 self.env["res.partner"].search(
@@ -61,6 +63,14 @@ class TestPartnerBillingFacts(TransactionCase):
                 self.company,
                 sent,
             )
+        # a customer with several addresses is found by its first one
+        self.company.email = "Billing@Facts.example; other@facts.example"
+        self.assertEqual(
+            self.env["res.partner"].search(
+                [("email_normalized", "=", email_lookup_key("billing@facts.example"))]
+            ),
+            self.company,
+        )
         # no address mail can read matches nobody
         self.assertFalse(
             self.env["res.partner"].search(

@@ -125,7 +125,6 @@ class DsoSnapshot(models.Model):
             "b2": bounds[1],
             "b3": bounds[2],
             "uid": self.env.uid,
-            "with_cash_sales": False,
         }
 
     @api.model

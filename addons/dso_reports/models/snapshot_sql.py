@@ -44,12 +44,11 @@ _DAYS_AND_OPEN_AMOUNT = """\
                           WHERE pr.credit_move_id = l.id
                             AND pr.max_date <= %(day)s::date), 0) AS open_amount"""
 
-# lines dated on or before the day, without cash sales unless asked for
-_DATED_AND_CASH_SALES = """\
+# lines dated on or before the day, without cash sales
+_DATED_NO_CASH_SALES = """\
        AND l.date <= %(day)s::date
-       AND (%(with_cash_sales)s
-            OR NOT (m.move_type IN ('out_invoice', 'out_refund')
-                    AND COALESCE(l.date_maturity, l.date) <= l.date))"""
+       AND NOT (m.move_type IN ('out_invoice', 'out_refund')
+                AND COALESCE(l.date_maturity, l.date) <= l.date)"""
 
 # Receivable lines with their open amount at %(day)s, their dimensions; without
 # "cash sales" (an invoice due on its own date is a sale paid on the spot,
@@ -60,7 +59,7 @@ OPEN_LINES = f"""
 {DIMENSIONS}
 {_DAYS_AND_OPEN_AMOUNT}
 {RECEIVABLE_LINES}
-{_DATED_AND_CASH_SALES}
+{_DATED_NO_CASH_SALES}
        AND l.id IN (
             SELECT id FROM account_move_line
              WHERE reconciled IS NOT TRUE AND parent_state = 'posted'

@@ -360,6 +360,10 @@ class EcomOrderIntake(models.Model):
                         "product_uom_qty": float(matched.parsed.quantity),
                         "product_uom": matched.uom.id,
                         "price_unit": matched.price_unit,
+                        # the price the shop charged is net: with Odoo's
+                        # "Discounts" setting, a percentage rule would take
+                        # its discount off it a second time
+                        "discount": 0.0,
                         **(
                             {"name": matched.parsed.description}
                             if matched.parsed.description

@@ -309,6 +309,44 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(set(intake.problem_ids.mapped("code")), {"price"})
         self.assertIn("71.1", intake.problem_ids[1].message)
 
+    def test_discounted_price_is_not_discounted_twice(self):
+        """With Odoo's "Discounts" setting on, a sale line of a percentage rule
+        shows the list price and the rule's discount. The shop sends the price
+        it charged, the discount already taken: the order must total what the
+        shop charged, not that price less the discount once more."""
+        self.env.ref("base.group_user").implied_ids |= self.env.ref(
+            "sale.group_discount_per_so_line"
+        )
+        self.assertTrue(
+            self.env["product.pricelist.item"]._is_discount_feature_enabled()
+        )
+        self.acme.property_product_pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Acme 10 % off",
+                "currency_id": self.env.company.currency_id.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "3_global",
+                            "compute_price": "percentage",
+                            "percent_price": 10,
+                        }
+                    )
+                ],
+            }
+        )
+        # 10 % off 6.50 and 79.00, as the shop charged them
+        intake = self.receive(
+            native_order(
+                "WEB-161", [("O2C-PAPER-A4", 10, 5.85), ("O2C-TONER-BK", 1, 71.10)]
+            )
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        lines = intake.sale_order_id.order_line
+        self.assertEqual(lines.mapped("price_unit"), [5.85, 71.10])
+        self.assertEqual(lines.mapped("discount"), [0.0, 0.0])
+        self.assertAlmostEqual(intake.sale_order_id.amount_untaxed, 58.50 + 71.10)
+
     def test_category_rules_apply_to_their_categories_and_below(self):
         """The order's rules are read with those of every category: each line
         gets the rule of its product's category or a parent of it, never the

@@ -2,7 +2,7 @@
     "name": "Web Shop Order Intake",
     "summary": "Signed XML orders from the web shop (native, UBL 2.1/PEPPOL, cXML) "
     "become confirmed sale orders; problems go to a review queue",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales",
     "license": "LGPL-3",
     "author": "O2C developers",

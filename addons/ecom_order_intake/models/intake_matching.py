@@ -108,7 +108,9 @@ class EcomOrderIntake(models.Model):
 
     def _read_shop_mappings(self, parsed):
         """:return: the shop's mappings of every code this order carries (one
-        query instead of one per line)."""
+        query instead of one per line; none for a shop without mappings)."""
+        if not self.shop_id.mapping_count:
+            return self.env["ecom.shop.mapping"]
         codes = set(self._customer_codes(parsed.customer))
         for line in parsed.lines:
             codes.update((line.sku, line.gtin))

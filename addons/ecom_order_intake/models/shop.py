@@ -68,6 +68,9 @@ class EcomShop(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales team")
     user_id = fields.Many2one("res.users", string="Salesperson")
     mapping_ids = fields.One2many("ecom.shop.mapping", "shop_id", string="Mappings")
+    # stored: every order of a shop without mappings (most shops, most of the
+    # time) is matched without looking them up
+    mapping_count = fields.Integer(compute="_compute_mapping_count", store=True)
     intake_ids = fields.One2many("ecom.order.intake", "shop_id")
     intake_count = fields.Integer(compute="_compute_intake_stats")
     review_count = fields.Integer(compute="_compute_intake_stats")
@@ -112,6 +115,11 @@ class EcomShop(models.Model):
         }
         for shop in self:
             shop.active_secret_count = counts.get(shop.id, 0)
+
+    @api.depends("mapping_ids")
+    def _compute_mapping_count(self):
+        for shop in self:
+            shop.mapping_count = len(shop.mapping_ids)
 
     def _compute_intake_stats(self):
         groups = self.env["ecom.order.intake"]._read_group(

@@ -204,6 +204,13 @@ class TestIntakeProcessing(IntakeCase):
         second = self.receive(native_order("WEB-107", [("PAPER-A4-SHOP", 5, 6.50)]))
         self.assertEqual(second.state, "done", second.problem_summary)
         self.assertEqual(second.sale_order_id.order_line.product_id, self.paper)
+        # the shop's count of mappings (no lookup without any) follows them
+        self.assertEqual(self.shop.mapping_count, 1)
+        self.shop.mapping_ids.unlink()
+        self.assertEqual(self.shop.mapping_count, 0)
+        third = self.receive(native_order("WEB-107b", [("PAPER-A4-SHOP", 5, 6.50)]))
+        self.assertEqual(third.state, "needs_review")
+        self.assertEqual(third.problem_ids.code, "product")
 
     def test_product_by_gtin_when_sku_unknown(self):
         body = native_order("WEB-108", [("UNKNOWN", 1, 79.00)]).replace(

@@ -22,6 +22,9 @@ from order_document import native_order
 
 import odoo
 
+# orders per loop before the next loop runs
+BLOCK = 5
+
 
 def run_orm(registry, count, shop_id=None):
     """:param shop_id: assign the salesperson and sales team the intake assigns
@@ -155,15 +158,32 @@ def main():
     run_orm(registry, 5, shop_id)  # warm caches
     run_orm(registry, 5)
     run_intake(registry, 5)
-    orm_seconds = default_salesperson_seconds = intake_seconds = 0.0
+    loops = {
+        "orm": lambda count: run_orm(registry, count, shop_id),
+        "intake": lambda count: run_intake(registry, count),
+        "default_salesperson": lambda count: run_orm(registry, count),
+    }
+    seconds = dict.fromkeys(loops, 0.0)
     round_ratios = []  # the spread: how much the machine's noise moves it
-    for _ in range(args.rounds):  # interleaved, so machine noise hits all
-        orm_round = run_orm(registry, args.count, shop_id)
-        intake_round = run_intake(registry, args.count)
-        default_salesperson_seconds += run_orm(registry, args.count)
-        orm_seconds += orm_round
-        intake_seconds += intake_round
-        round_ratios.append(orm_round / intake_round)
+    switches = 0
+    for _ in range(args.rounds):
+        in_round = dict.fromkeys(loops, 0.0)
+        # interleaved in short blocks, each loop first in turn: this machine's
+        # speed drifts by tens of percent over seconds, which a block of
+        # several seconds per loop turns into its ratio
+        for start in range(0, args.count, BLOCK):
+            block = min(BLOCK, args.count - start)
+            names = list(loops)
+            names = names[switches % 3 :] + names[: switches % 3]
+            switches += 1
+            for name in names:
+                in_round[name] += loops[name](block)
+        for name in loops:
+            seconds[name] += in_round[name]
+        round_ratios.append(in_round["orm"] / in_round["intake"])
+    orm_seconds = seconds["orm"]
+    intake_seconds = seconds["intake"]
+    default_salesperson_seconds = seconds["default_salesperson"]
     total = args.count * args.rounds
     print(
         json.dumps(

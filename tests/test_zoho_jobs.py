@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 
+import psycopg2
 import pytest
 from conftest import served_test_copy, zoho_backend_values
 
@@ -347,6 +348,80 @@ def test_a_worker_killed_mid_job_leaves_no_run_running(rpc, backend, zoho):
         "zoho.partner.binding", "search_count", [("backend_id", "=", backend)]
     )
     assert not runs(rpc, backend, ("state", "=", "running"))
+
+
+def test_a_posting_committed_during_the_handoff_gets_its_push(rpc, server, zoho):
+    """A posting that found the receivables push still waiting queued none of
+    its own. When it commits while the finished push waits for it (the
+    handoff), the handoff must see its row and queue the next push."""
+    zoho.busy(0)
+    backend = rpc("zoho.backend", "create", zoho_backend_values(zoho, "Handoff"))
+    partners, bindings = [], []
+    for name in ("Handoff One", "Handoff Two"):
+        partners.append(rpc("res.partner", "create", {"name": name}))
+        bindings.append(
+            rpc(
+                "zoho.partner.binding",
+                "create",
+                {
+                    "backend_id": backend,
+                    "partner_id": partners[-1],
+                    "zoho_module": "Accounts",
+                    "zoho_id": zoho.add_record("Accounts", Account_Name=name),
+                },
+            )
+        )
+    posting = psycopg2.connect(dbname=server.database)
+    watcher = psycopg2.connect(dbname=server.database)
+    watcher.autocommit = True
+    try:
+        # a posting in flight: the handoff lock held shared, its row not committed
+        with posting.cursor() as cr:
+            cr.execute(
+                "SELECT pg_advisory_xact_lock_shared(hashtext(%s), %s)",
+                ["zoho_receivables_handoff", backend],
+            )
+            cr.execute(
+                "INSERT INTO zoho_receivables_pending (binding_id) VALUES (%s)",
+                [bindings[1]],
+            )
+        # another posting queues the push; it runs, ends, and its handoff waits
+        post_invoice(rpc, partners[0], "Toner", 10)
+
+        def handoff_waiting():
+            with watcher.cursor() as cr:
+                cr.execute(
+                    # the two-key lock: its second key (the backend) is objid
+                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND objsubid = 2 AND objid = %s AND NOT granted",
+                    [backend],
+                )
+                return cr.fetchone()
+
+        wait_for(handoff_waiting, timeout=120, every=0.2, what="the handoff")
+        posting.commit()
+    finally:
+        posting.close()
+
+    def second_account_pushed():
+        with watcher.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM zoho_receivables_pending"
+                " WHERE binding_id = ANY(%s)",
+                [bindings],
+            )
+            left = cr.fetchone()[0]
+        return (
+            not left
+            and rpc(
+                "zoho.partner.binding", "read", [bindings[1]], ["receivables_pushed_at"]
+            )[0]["receivables_pushed_at"]
+        )
+
+    try:
+        wait_for(second_account_pushed, timeout=120, what="the second account's push")
+    finally:
+        watcher.close()
 
 
 def test_two_jobs_near_the_daily_limit_spend_at_most_the_limit(rpc, backend, zoho):

@@ -143,13 +143,19 @@ class ZohoBackend(models.Model):
         A posting that found this job still waiting to start did not queue
         another, but its row may have been committed after this job's snapshot.
         The exclusive lock waits for every posting still in flight (they hold
-        it shared until they commit), so nothing is left without a job.
+        it shared until they commit); the rows are then read in a transaction
+        that starts after the wait, so nothing is left without a job (a
+        REPEATABLE READ snapshot is taken when the first statement starts: the
+        lock's own transaction cannot see what committed while it waited).
+        Postings that start after it is released find no push waiting and
+        queue one.
         """
         with self.env.registry.cursor() as cr:
             cr.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
                 [RECEIVABLES_HANDOFF_LOCK, self.id],
             )
+            cr.commit()
             cr.execute(
                 "SELECT 1 FROM zoho_receivables_pending pending"
                 " JOIN zoho_partner_binding binding ON binding.id = pending.binding_id"

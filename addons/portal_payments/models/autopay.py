@@ -3,6 +3,8 @@
 import logging
 from datetime import timedelta
 
+import requests
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -94,6 +96,16 @@ class PortalPaymentsAutopayAttempt(models.Model):
             previous = self.search([("move_id", "=", invoice.id)])
             if previous.filtered(lambda a: a.attempted_on >= today):
                 continue  # one attempt a day
+            unsettled = previous.filtered(lambda a: not a._declined())
+            if unsettled:
+                # an earlier charge may have gone through (its job has not run
+                # yet, or it failed after Stripe answered): a new attempt, with
+                # a new reference and so a new idempotency key, could charge
+                # the customer twice; its job, or the accountant, settles it
+                unsettled.filtered(
+                    lambda a: not a.transaction_id and a.attempted_on < today
+                )._notify_no_outcome()
+                continue
             if len(previous) >= MAX_ATTEMPTS:
                 continue
             attempt = self._claim(
@@ -141,15 +153,58 @@ class PortalPaymentsAutopayAttempt(models.Model):
         self.transaction_id = tx
         try:
             tx._send_payment_request()
-        except ValidationError as exc:
-            # Stripe unreachable: the whole job rolls back and runs again later;
-            # the same reference gives Stripe the same idempotency key.
+        except (ValidationError, requests.exceptions.RequestException) as exc:
+            # Stripe unreachable, or no answer in time (Odoo turns only a
+            # connection error into a ValidationError): the whole job rolls
+            # back and runs again later; the same reference gives Stripe the
+            # same idempotency key, so a charge that went through is not made
+            # twice.
             raise RetryableJobError(str(exc), seconds=60) from exc
         if tx.state == "done":
-            tx._post_process()
+            try:
+                with self.env.cr.savepoint():
+                    tx._post_process()
+            except Exception:
+                # the charge is made: keep its transaction; Odoo's payment
+                # post-processing cron records the payment later
+                _logger.exception("Autopay %s: post-processing failed", tx.reference)
         elif tx.state == "error":
             self._notify_failure()
         return tx
+
+    def _notify_no_outcome(self):
+        """Ask the accountant, once, to settle attempts whose job has not
+        charged the invoice a day later (not run, or failed)."""
+        for attempt in self:
+            invoice = attempt.move_id
+            summary = _(
+                "Autopay stopped: %(invoice)s (attempt %(n)s has no result)",
+                invoice=invoice.name,
+                n=attempt.attempt,
+            )
+            if summary in invoice.activity_ids.mapped("summary"):
+                continue
+            token = invoice.commercial_partner_id.portal_autopay_token_id
+            accountant = (
+                token.provider_id.portal_payments_accountant_id
+                or self.env.ref("base.user_admin")
+            )
+            invoice.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=_(
+                    "Its charge job has not run or has failed (see the job queue). "
+                    "Look for reference %s in Stripe before charging the customer "
+                    "again: autopay makes no new attempt meanwhile.",
+                    f"{invoice.name}-AUTOPAY-{attempt.attempt}",
+                ),
+                user_id=accountant.id,
+            )
+
+    def _declined(self):
+        """:return: whether this attempt ended without a charge, for sure."""
+        self.ensure_one()
+        return self.transaction_id.state in ("error", "cancel")
 
     def _notify_failure(self):
         invoice = self.move_id

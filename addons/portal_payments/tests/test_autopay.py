@@ -8,6 +8,12 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import PortalPaymentsCase
 
+GOOD_CARD = {
+    "number": "4242424242424242",
+    "exp_month": "12",
+    "exp_year": "34",
+    "cvc": "123",
+}
 DECLINED_CARD = {
     "number": "4000000000000341",
     "exp_month": "12",
@@ -124,3 +130,26 @@ class TestAutopay(PortalPaymentsCase):
         self.assertIn(
             "Autopay gave up", " ".join(invoice.activity_ids.mapped("summary"))
         )
+
+    def test_no_new_attempt_while_an_earlier_charge_has_no_result(self):
+        """The job runner is down: the first attempt's job has not run the next
+        day. A second attempt (a new reference, so a new Stripe idempotency key)
+        could charge the customer twice: none is made, the accountant is asked
+        once, and when the first job runs the invoice is charged once."""
+        known = len(self.intent_keys())
+        self.enrol_in_portal(self.saved_card(GOOD_CARD))
+        invoice = self.make_invoice(self.company, 40.0, days_ago=31)
+        day = invoice.invoice_date_due + timedelta(days=1)
+        with trap_jobs() as trapped:
+            self.assertEqual(len(self.Attempt._cron_autopay(day)), 1)
+            for later in (1, 2):
+                self.assertFalse(self.Attempt._cron_autopay(day + timedelta(later)))
+            self.assertEqual(len(trapped.enqueued_jobs), 1)
+            stopped = invoice.activity_ids.filtered(
+                lambda activity: "Autopay stopped" in activity.summary
+            )
+            self.assertEqual(len(stopped), 1)
+            self.assertIn(f"{invoice.name}-AUTOPAY-1", stopped.note)
+            trapped.perform_enqueued_jobs()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(len(self.intent_keys()) - known, 1)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import create_index, file_open, file_path
 
 from ..parsers.common import ACTION_DELETE, ACTION_NEW, ACTION_UPDATE
@@ -200,6 +200,10 @@ class EcomOrderIntake(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self._next_reference()
         return super().create(vals_list)
+
+    def write(self, vals):
+        _check_reviewer_write(self, vals, REVIEWER_FIELDS)
+        return super().write(vals)
 
     @api.model
     def _reference_sequence(self):
@@ -509,7 +513,8 @@ class EcomOrderIntake(models.Model):
                         order=intake.sale_order_id.name,
                     )
                 )
-        self.write({"state": "cancelled"})
+        # what a reviewer may not write: the button is the way
+        self.sudo().write({"state": "cancelled"})
         self.activity_ids.action_feedback(feedback=self.env._("Intake cancelled."))
         return True
 
@@ -521,6 +526,41 @@ class EcomOrderIntake(models.Model):
             "res_id": self.sale_order_id.id,
             "view_mode": "form",
         }
+
+
+# What a reviewer (customer service) may change on an intake in review: the
+# customer and, on the lines, the products. The rest is what the shop sent and
+# what processing wrote; processing runs as the superuser, so a document edited
+# by hand would make orders and card payments its user may not make.
+REVIEWER_FIELDS = frozenset({"partner_id", "line_ids"})
+REVIEWER_LINE_FIELDS = frozenset({"product_id", "product_set_by_reviewer"})
+
+
+def _check_reviewer_write(records, vals, allowed):
+    """Refuse a write of an intake or its lines by a user who is not an intake
+    manager, unless it changes only ``allowed`` fields (or mail's followers,
+    messages and activities) of intakes in review."""
+    env = records.env
+    if env.su or env.user.has_group("ecom_order_intake.group_intake_manager"):
+        return
+    forbidden = sorted(
+        name
+        for name in vals
+        if name not in allowed and not name.startswith(("message_", "activity_"))
+    )
+    intakes = records if records._name == "ecom.order.intake" else records.intake_id
+    if forbidden or (
+        set(vals) & allowed
+        and intakes.filtered(lambda intake: intake.state != "needs_review")
+    ):
+        raise AccessError(
+            env._(
+                "Only an intake manager may change %(fields)s, and only the "
+                "customer and the products of an intake in review can be "
+                "chosen by a reviewer.",
+                fields=", ".join(forbidden) or env._("an intake not in review"),
+            )
+        )
 
 
 def _decode_payload(raw):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .order_intake import REVIEWER_LINE_FIELDS, _check_reviewer_write
+
 
 class EcomOrderIntakeLine(models.Model):
     """One order line as the shop sent it, and the product it was matched to."""
@@ -25,3 +27,7 @@ class EcomOrderIntakeLine(models.Model):
     )
     product_set_by_reviewer = fields.Boolean(readonly=True)
     problem = fields.Char(readonly=True)
+
+    def write(self, vals):
+        _check_reviewer_write(self, vals, REVIEWER_LINE_FIELDS)
+        return super().write(vals)

@@ -1,4 +1,7 @@
+import base64
+
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools.sql import index_exists
 
@@ -211,6 +214,38 @@ class TestIntakeProcessing(IntakeCase):
         third = self.receive(native_order("WEB-107b", [("PAPER-A4-SHOP", 5, 6.50)]))
         self.assertEqual(third.state, "needs_review")
         self.assertEqual(third.problem_ids.code, "product")
+
+    def test_a_reviewer_chooses_only_the_customer_and_products_in_review(self):
+        """Customer service may pick the customer and the products of an intake
+        in review, nothing else: processing runs as the superuser, so an edited
+        document would make orders and card payments they may not make."""
+        reviewer = self.env.ref("o2c_base.user_customer_service")
+        self.assertFalse(reviewer.has_group("ecom_order_intake.group_intake_manager"))
+        intake = self.receive(native_order("WEB-162", [("PAPER-A4-SHOP", 1, 6.50)]))
+        self.assertEqual(intake.state, "needs_review")
+        as_reviewer = intake.with_user(reviewer)
+        forged = native_order(
+            "WEB-162",
+            [("O2C-PAPER-A4", 1000, 6.50)],
+            payment=("card", "pi_forged", "6500.00"),
+        )
+        with self.assertRaises(AccessError):
+            as_reviewer.write({"raw_payload": base64.b64encode(forged)})
+        with self.assertRaises(AccessError):
+            as_reviewer.line_ids.write({"quantity": 1000})
+        as_reviewer.line_ids.product_id = self.paper
+        as_reviewer.action_reprocess()
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.order_line.product_uom_qty, 1.0)
+        self.assertFalse(intake.sale_order_id.ecom_payment_id)
+        with self.assertRaises(AccessError):
+            as_reviewer.write({"state": "needs_review"})
+        with self.assertRaises(AccessError):
+            as_reviewer.partner_id = self.bluebird  # not in review any more
+        # the buttons still work for them
+        other = self.receive(native_order("WEB-163", [("NOT-OURS", 1, 6.50)]))
+        other.with_user(reviewer).action_cancel()
+        self.assertEqual(other.state, "cancelled")
 
     def test_product_by_gtin_when_sku_unknown(self):
         body = native_order("WEB-108", [("UNKNOWN", 1, 79.00)]).replace(

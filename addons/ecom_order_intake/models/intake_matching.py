@@ -289,6 +289,9 @@ class EcomOrderIntake(models.Model):
         partners = Partner.search(
             [
                 *Partner._check_company_domain(self.company_id),
+                # whoever an order was shipped to (a delivery address this
+                # intake made) is not the customer who pays for it
+                ("type", "!=", "delivery"),
                 *Domain_or([[(name, "=", value)] for name, value in lookups]),
             ]
         )

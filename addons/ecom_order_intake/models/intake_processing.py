@@ -438,9 +438,10 @@ class EcomOrderIntake(models.Model):
         payment = parsed.payment
         if not payment or payment.method != PAYMENT_CARD:
             return
-        amount = (
-            float(payment.amount) if payment.amount is not None else order.amount_total
-        )
+        # the amount taken; absent: the order total the shop sent (UBL and cXML
+        # carry no payment amount), checked against ours like any amount
+        taken = payment.amount if payment.amount is not None else parsed.total_amount
+        amount = float(taken) if taken is not None else order.amount_total
         currency = order.currency_id
         if float_compare(
             amount, order.amount_total, precision_rounding=currency.rounding

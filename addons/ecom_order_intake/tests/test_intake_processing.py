@@ -72,6 +72,56 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(self.env["sale.order"].search_count([]), orders_before)
         self.assertEqual(self.env["account.payment"].search_count([]), payments_before)
 
+    def test_card_payment_without_amount_is_the_total_the_shop_sent(self):
+        """A document that gives the card payment no amount (UBL and cXML never
+        do) was paid its total: a total other than ours goes to review instead
+        of recording a payment of our total."""
+        total = self.order_total([(self.paper, 2, 6.50)], self.bluebird)
+        for order_id, sent_total, state in (
+            ("WEB-164", total - 10, "needs_review"),
+            ("WEB-165", total, "done"),
+        ):
+            body = native_order(
+                order_id,
+                [("O2C-PAPER-A4", 2, 6.50)],
+                customer={"AccountRef": "C-1002"},
+                payment=("card", f"pi_{order_id}", None),
+            ).replace(b"</Order>", b"<Total>%.2f</Total></Order>" % sent_total)
+            intake = self.receive(body)
+            self.assertEqual(intake.state, state, intake.problem_summary)
+        self.assertEqual(intake.sale_order_id.ecom_payment_id.amount, total)
+        reviewed = self.Intake.search([("external_order_id", "=", "WEB-164")])
+        self.assertEqual(reviewed.problem_ids.code, "payment")
+        self.assertFalse(reviewed.sale_order_id)
+
+    def test_a_delivery_address_is_no_customer(self):
+        """An order of Acme shipped to Jane Private leaves her address as Acme's
+        delivery contact; an order of Jane herself is not Acme's."""
+        lines = [("O2C-PAPER-A4", 1, 6.50)]
+        shipped = self.receive(
+            native_order(
+                "WEB-166",
+                lines,
+                ship_to={
+                    "Name": "Jane Private",
+                    "Street": "1 Elm Street",
+                    "City": "Springfield",
+                    "Zip": "12345",
+                    "Country": "US",
+                },
+            )
+        )
+        self.assertEqual(shipped.state, "done", shipped.problem_summary)
+        delivery = shipped.sale_order_id.partner_shipping_id
+        self.assertEqual(
+            (delivery.name, delivery.parent_id), ("Jane Private", self.acme)
+        )
+        own = self.receive(
+            native_order("WEB-167", lines, customer={"Name": "Jane Private"})
+        )
+        self.assertEqual(own.state, "needs_review")
+        self.assertEqual(own.problem_ids.code, "customer")
+
     def test_customer_matching_order(self):
         # an address kept with a display name, in another case, matches too
         self.bluebird.email = "Bluebird Cafe <Owner@Bluebird-Cafe.example>"

@@ -246,7 +246,7 @@ class EcomOrderIntake(models.Model):
                     "Cancelled: the shop changed the order; see %s.", new_order.name
                 )
             )
-            self._record_card_payment(parsed, new_order)
+            self._record_card_payment(parsed, new_order, replaced=old_order)
             self._write_outcome(
                 attempt,
                 {
@@ -433,9 +433,35 @@ class EcomOrderIntake(models.Model):
             }
         )
 
-    def _record_card_payment(self, parsed, order):
-        """Record the card payment the shop took, so the invoice ends up paid."""
+    def _record_card_payment(self, parsed, order, replaced=None):
+        """Record the card payment the shop took, so the invoice ends up paid.
+
+        :param replaced: the order a change replaces: its card payment, when
+            the change carries the same one, moves to ``order`` (one charge,
+            one payment); another one is for a person to sort out
+        """
         payment = parsed.payment
+        earlier = replaced.ecom_payment_id if replaced else None
+        if earlier and (
+            not payment
+            or payment.method != PAYMENT_CARD
+            or payment.reference != earlier.payment_reference
+        ):
+            raise ReviewNeeded(
+                [
+                    (
+                        "payment",
+                        self.env._(
+                            "%(order)s, which this change replaces, was paid by "
+                            "card (%(ref)s) and the change does not carry that "
+                            "payment. Refund or move the payment by hand.",
+                            order=replaced.name,
+                            ref=earlier.payment_reference,
+                        ),
+                        None,
+                    )
+                ]
+            )
         if not payment or payment.method != PAYMENT_CARD:
             return
         # the amount taken; absent: the order total the shop sent (UBL and cXML
@@ -463,6 +489,32 @@ class EcomOrderIntake(models.Model):
                     )
                 ]
             )
+        if earlier:
+            if float_compare(
+                earlier.amount, amount, precision_rounding=currency.rounding
+            ):
+                raise ReviewNeeded(
+                    [
+                        (
+                            "payment",
+                            self.env._(
+                                "The card payment %(ref)s was recorded as %(paid)s "
+                                "%(cur)s for %(order)s; the change says %(now)s "
+                                "%(cur)s. Correct the payment by hand.",
+                                ref=payment.reference,
+                                paid=earlier.amount,
+                                order=replaced.name,
+                                now=currency.round(amount),
+                                cur=currency.name,
+                            ),
+                            None,
+                        )
+                    ]
+                )
+            # the same charge: its payment now pays the order that replaces it
+            order.ecom_payment_id = earlier
+            replaced.ecom_payment_id = False
+            return
         journal = self.shop_id._get_payment_journal()
         account_payment = self.env["account.payment"].create(
             {

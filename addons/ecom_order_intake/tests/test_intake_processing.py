@@ -610,6 +610,59 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(delete.state, "done", delete.problem_summary)
         self.assertEqual(update.sale_order_id.state, "cancel")
 
+    def test_change_of_a_card_paid_order_keeps_its_one_payment(self):
+        """A change carrying the same card charge moves its payment to the new
+        order (one charge, one payment); a change that drops it, or says the
+        charge is another amount, goes to review."""
+        customer = {"AccountRef": "C-1002"}
+        total = self.order_total([(self.paper, 2, 6.50)], self.bluebird)
+        original = self.receive(
+            native_order(
+                "WEB-168",
+                [("O2C-PAPER-A4", 2, 6.50)],
+                customer=customer,
+                payment=("card", "pi_168", f"{total:.2f}"),
+            )
+        )
+        paid = original.sale_order_id.ecom_payment_id
+        self.assertTrue(paid)
+        # a change that keeps the lines and the charge
+        update = self.receive(
+            native_order(
+                "WEB-168",
+                [("O2C-PAPER-A4", 2, 6.50)],
+                customer=customer,
+                payment=("card", "pi_168", f"{total:.2f}"),
+                action="update",
+            )
+        )
+        self.assertEqual(update.state, "done", update.problem_summary)
+        self.assertEqual(update.sale_order_id.ecom_payment_id, paid)
+        self.assertFalse(original.sale_order_id.ecom_payment_id)
+        payments = self.env["account.payment"].search(
+            [("payment_reference", "=", "pi_168")]
+        )
+        self.assertEqual(payments, paid)
+        # more reams on the same charge: not what was taken
+        more = self.receive(
+            native_order(
+                "WEB-168",
+                [("O2C-PAPER-A4", 4, 6.50)],
+                customer=customer,
+                payment=("card", "pi_168", None),
+                action="update",
+            )
+        )
+        self.assertEqual(more.state, "needs_review")
+        self.assertEqual(more.problem_ids.code, "payment")
+        self.assertEqual(update.sale_order_id.state, "sale")
+        self.assertEqual(
+            self.env["account.payment"].search_count(
+                [("payment_reference", "=", "pi_168")]
+            ),
+            1,
+        )
+
     def test_change_of_an_invoiced_order_is_reviewed(self):
         original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
         original.sale_order_id.order_line.qty_delivered = 1

@@ -4,6 +4,8 @@ from werkzeug.urls import url_join
 
 from odoo import fields, models
 
+from odoo.addons.payment.utils import to_major_currency_units
+
 _logger = logging.getLogger(__name__)
 
 STRIPE_API_BASE_URL = "https://api.stripe.com/v1/"
@@ -103,7 +105,7 @@ class PaymentProvider(models.Model):
             customer.portal_autopay_state = "suspended"
         record = tx.invoice_ids[:1] or customer
         if record:
-            amount = (dispute.get("amount") or 0) / 100.0
+            amount = to_major_currency_units(dispute.get("amount") or 0, tx.currency_id)
             record.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Stripe dispute: %(type)s", type=event["type"]),

@@ -15,6 +15,7 @@ import stripe
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.payment.utils import to_major_currency_units
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from .. import const
@@ -153,7 +154,9 @@ class PaymentProvider(models.Model):
         currency = self.journal_id.currency_id or self.company_id.currency_id
         lines, to_match, to_pair = [], [], []
         for txn in sorted(txns, key=lambda t: (t.type == "payout", t.created, t.id)):
-            amount = currency.round(txn.amount / 100.0)
+            # Stripe's minor units: cents, but yen are whole (ISO 4217, as Odoo's
+            # own Stripe code converts them)
+            amount = currency.round(to_major_currency_units(txn.amount, currency))
             vals = {"amount": amount, "stripe_balance_transaction_id": txn.id}
             if txn.type == "payout":
                 vals.update(
@@ -201,7 +204,9 @@ class PaymentProvider(models.Model):
                 lines.append(
                     {
                         "payment_ref": _("Stripe fees %s", txn.source),
-                        "amount": -currency.round(txn.fee / 100.0),
+                        "amount": -currency.round(
+                            to_major_currency_units(txn.fee, currency)
+                        ),
                         "counterpart_account_id": self.stripe_fee_account_id.id,
                         "stripe_balance_transaction_id": f"{txn.id}:fee",
                     }

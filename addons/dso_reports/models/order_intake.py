@@ -46,14 +46,16 @@ class EcomOrderIntake(models.Model):
             )
 
     def _credit_hold_order_amount(self, parsed, result):
-        """:return: the order's total in company currency (taxes included)."""
+        """:return: the order's total in company currency: the total the shop
+        sent (taxes included), else its lines at the prices the order will
+        have (the shop's, or ours where it sent none), untaxed."""
         company = self.company_id
         if parsed.total_amount is not None:
             amount = float(parsed.total_amount)
         else:
             amount = sum(
-                float(line.quantity) * float(line.unit_price or 0.0)
-                for line in parsed.lines
+                float(matched.parsed.quantity) * (matched.price_unit or 0.0)
+                for matched in result.lines
             )
         currency = result.currency or company.currency_id
         # no date: Odoo takes today's rate only when the currencies differ (the

@@ -60,6 +60,21 @@ class TestCreditHoldIntake(ReceivablesMixin, IntakeCase):
         self.assertIn("over the credit limit", problem.message)
         self.assertFalse(intake.sale_order_id)
 
+    def test_order_without_prices_counts_at_our_prices(self):
+        """An order may leave its prices to us: it counts against the credit
+        limit at them, not as nothing."""
+        self.invoice(900.0, days_overdue=-10)
+        quantity = int(200 / self.paper.lst_price) + 1
+        intake = self.receive(
+            native_order(
+                "HOLD-0",
+                [(self.paper.default_code, quantity, None)],
+                customer={"AccountRef": "C-9001"},
+            )
+        )
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "credit_hold")
+
     def test_overdue_hold_lifts_when_the_customer_pays(self):
         invoice = self.invoice(300.0, days_overdue=45)
         self.customer._credit_hold_refresh()

@@ -235,6 +235,10 @@ class EcomOrderIntake(models.Model):
             )
             self._apply_new(parsed, attempt)
             return
+        if original.state == "cancelled":
+            # superseded by this change's earlier attempt: it made no order
+            self._apply_new(parsed, attempt)
+            return
         old_order = original.sale_order_id
         self._check_changeable(old_order)
         result = self._match_or_review(parsed, attempt)
@@ -299,6 +303,15 @@ class EcomOrderIntake(models.Model):
             order="id desc",
             limit=1,
         )
+        superseded = self.original_intake_id
+        if (
+            not original
+            and superseded.state == "cancelled"
+            and not (superseded.sale_order_id)
+        ):
+            # this change superseded it on an earlier attempt, before the
+            # attempt went to review: processed again, it is still the original
+            original = superseded
         if not original:
             raise ReviewNeeded(
                 [

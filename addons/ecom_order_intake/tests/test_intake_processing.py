@@ -663,6 +663,27 @@ class TestIntakeProcessing(IntakeCase):
             1,
         )
 
+    def test_change_in_review_of_an_order_in_review_is_processed_again(self):
+        """A change supersedes its original still in review; when the change
+        goes to review too, the reviewer's choice makes its order (the
+        cancelled original is still the order it changes)."""
+        original = self.receive(native_order("WEB-169", [("PAPER-A4-SHOP", 1, 6.5)]))
+        self.assertEqual(original.state, "needs_review")
+        change = self.receive(
+            native_order("WEB-169", [("PAPER-A4-SHOP", 3, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        self.assertEqual(original.state, "cancelled")
+        change.line_ids.product_id = self.paper
+        change.action_reprocess()
+        self.assertEqual(change.state, "done", change.problem_summary)
+        self.assertEqual(change.original_intake_id, original)
+        self.assertEqual(change.sale_order_id.order_line.product_uom_qty, 3.0)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-169")]),
+            1,
+        )
+
     def test_change_of_an_invoiced_order_is_reviewed(self):
         original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
         original.sale_order_id.order_line.qty_delivered = 1

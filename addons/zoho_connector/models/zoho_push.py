@@ -147,23 +147,24 @@ class ZohoBackend(models.Model):
         that starts after the wait, so nothing is left without a job (a
         REPEATABLE READ snapshot is taken when the first statement starts: the
         lock's own transaction cannot see what committed while it waited).
-        Postings that start after it is released find no push waiting and
-        queue one.
+        Postings that wait for the lock then find the push queued here, or
+        none waiting, and queue one.
         """
-        with self.env.registry.cursor() as cr:
-            cr.execute(
+        with self.env.registry.cursor() as lock_cr:
+            lock_cr.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
                 [RECEIVABLES_HANDOFF_LOCK, self.id],
             )
-            cr.commit()
-            cr.execute(
-                "SELECT 1 FROM zoho_receivables_pending pending"
-                " JOIN zoho_partner_binding binding ON binding.id = pending.binding_id"
-                " WHERE binding.backend_id = %s LIMIT 1",
-                [self.id],
-            )
-            if cr.fetchone():
-                self.with_env(self.env(cr=cr))._zoho_enqueue_receivables()
+            with self.env.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT 1 FROM zoho_receivables_pending pending"
+                    " JOIN zoho_partner_binding binding"
+                    " ON binding.id = pending.binding_id"
+                    " WHERE binding.backend_id = %s LIMIT 1",
+                    [self.id],
+                )
+                if cr.fetchone():
+                    self.with_env(self.env(cr=cr))._zoho_enqueue_receivables()
 
     def _zoho_export_values(self, partner, mappings):
         """:return: ``{zoho field: value}`` of ``partner`` for these mappings."""

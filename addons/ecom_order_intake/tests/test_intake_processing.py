@@ -614,28 +614,24 @@ class TestIntakeProcessing(IntakeCase):
         """A change carrying the same card charge moves its payment to the new
         order (one charge, one payment); a change that drops it, or says the
         charge is another amount, goes to review."""
-        customer = {"AccountRef": "C-1002"}
         total = self.order_total([(self.paper, 2, 6.50)], self.bluebird)
-        original = self.receive(
-            native_order(
-                "WEB-168",
-                [("O2C-PAPER-A4", 2, 6.50)],
-                customer=customer,
-                payment=("card", "pi_168", f"{total:.2f}"),
+
+        def card_order(reams, amount, action=None):
+            return self.receive(
+                native_order(
+                    "WEB-168",
+                    [("O2C-PAPER-A4", reams, 6.50)],
+                    customer={"AccountRef": "C-1002"},
+                    payment=("card", "pi_168", amount),
+                    action=action,
+                )
             )
-        )
+
+        original = card_order(2, f"{total:.2f}")
         paid = original.sale_order_id.ecom_payment_id
         self.assertTrue(paid)
         # a change that keeps the lines and the charge
-        update = self.receive(
-            native_order(
-                "WEB-168",
-                [("O2C-PAPER-A4", 2, 6.50)],
-                customer=customer,
-                payment=("card", "pi_168", f"{total:.2f}"),
-                action="update",
-            )
-        )
+        update = card_order(2, f"{total:.2f}", action="update")
         self.assertEqual(update.state, "done", update.problem_summary)
         self.assertEqual(update.sale_order_id.ecom_payment_id, paid)
         self.assertFalse(original.sale_order_id.ecom_payment_id)
@@ -644,15 +640,7 @@ class TestIntakeProcessing(IntakeCase):
         )
         self.assertEqual(payments, paid)
         # more reams on the same charge: not what was taken
-        more = self.receive(
-            native_order(
-                "WEB-168",
-                [("O2C-PAPER-A4", 4, 6.50)],
-                customer=customer,
-                payment=("card", "pi_168", None),
-                action="update",
-            )
-        )
+        more = card_order(4, None, action="update")
         self.assertEqual(more.state, "needs_review")
         self.assertEqual(more.problem_ids.code, "payment")
         self.assertEqual(update.sale_order_id.state, "sale")

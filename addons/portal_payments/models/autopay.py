@@ -184,11 +184,6 @@ class PortalPaymentsAutopayAttempt(models.Model):
             )
             if summary in invoice.activity_ids.mapped("summary"):
                 continue
-            token = invoice.commercial_partner_id.portal_autopay_token_id
-            accountant = (
-                token.provider_id.portal_payments_accountant_id
-                or self.env.ref("base.user_admin")
-            )
             invoice.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=summary,
@@ -198,8 +193,15 @@ class PortalPaymentsAutopayAttempt(models.Model):
                     "again: autopay makes no new attempt meanwhile.",
                     f"{invoice.name}-AUTOPAY-{attempt.attempt}",
                 ),
-                user_id=accountant.id,
+                user_id=attempt._accountant().id,
             )
+
+    def _accountant(self):
+        """:return: who settles this attempt's invoice when autopay cannot."""
+        token = self.move_id.commercial_partner_id.portal_autopay_token_id
+        return token.provider_id.portal_payments_accountant_id or self.env.ref(
+            "base.user_admin"
+        )
 
     def _declined(self):
         """:return: whether this attempt ended without a charge, for sure."""
@@ -228,10 +230,6 @@ class PortalPaymentsAutopayAttempt(models.Model):
             subtype_xmlid="mail.mt_comment",
             message_type="comment",
         )
-        accountant = (
-            customer.portal_autopay_token_id.provider_id.portal_payments_accountant_id
-            or self.env.ref("base.user_admin")
-        )
         invoice.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=_("Autopay gave up: %s", invoice.name)
@@ -242,5 +240,5 @@ class PortalPaymentsAutopayAttempt(models.Model):
                 n=self.attempt,
             ),
             note=body,
-            user_id=accountant.id,
+            user_id=self._accountant().id,
         )

@@ -307,7 +307,7 @@ class EcomOrderIntake(models.Model):
         if (
             not original
             and superseded.state == "cancelled"
-            and not (superseded.sale_order_id)
+            and not superseded.sale_order_id
         ):
             # this change superseded it on an earlier attempt, before the
             # attempt went to review: processed again, it is still the original

@@ -228,18 +228,12 @@ class EcomOrderIntake(models.Model):
 
     def _apply_update(self, parsed, attempt):
         original = self._find_original(parsed)
-        if original.state == "needs_review" or original.state == "received":
-            original.write({"state": "cancelled"})
-            original.message_post(
-                body=self.env._("Superseded by the change %s.", self.name)
-            )
-            self._apply_new(parsed, attempt)
-            return
-        if original.state == "cancelled":
-            # superseded by this change's earlier attempt: it made no order
-            self._apply_new(parsed, attempt)
-            return
         old_order = original.sale_order_id
+        if not old_order:
+            # a new order still to be made, superseded by this change (now or
+            # on its earlier attempt): the change makes it
+            self._apply_new(parsed, attempt)
+            return
         self._check_changeable(old_order)
         result = self._match_or_review(parsed, attempt)
         with self.env.cr.savepoint():
@@ -262,13 +256,9 @@ class EcomOrderIntake(models.Model):
 
     def _apply_delete(self, parsed, attempt):
         original = self._find_original(parsed)
-        if original.state in ("needs_review", "received"):
-            original.write({"state": "cancelled"})
-            original.message_post(
-                body=self.env._("Cancelled by the shop (%s).", self.name)
-            )
-        else:
-            order = original.sale_order_id
+        # no order: a new order still to be made, cancelled with the intake
+        order = original.sale_order_id
+        if order:
             self._check_changeable(order)
             with self.env.cr.savepoint():
                 order._action_cancel()
@@ -293,25 +283,47 @@ class EcomOrderIntake(models.Model):
         )
 
     def _find_original(self, parsed):
-        original = self.search(
-            [
-                ("shop_id", "=", self.shop_id.id),
-                ("external_order_id", "=", parsed.external_id),
-                ("id", "!=", self.id),
-                ("state", "!=", "cancelled"),
-            ],
-            order="id desc",
-            limit=1,
-        )
-        superseded = self.original_intake_id
-        if (
-            not original
-            and superseded.state == "cancelled"
-            and not superseded.sale_order_id
-        ):
+        """:return: the intake this change or cancellation applies to (kept as
+        its ``original_intake_id``): the last one of the order that made a
+        sale order, or, when none did yet, the order's new-order intake,
+        cancelled (this change or cancellation takes its place).
+
+        On the way back to it, the changes and cancellations of the order that
+        made no order (in review or received) are superseded by this newer
+        one: cancelled, and their order is the one this one changes.
+
+        :raises ReviewNeeded: the order itself was never received
+        """
+        others = [
+            ("shop_id", "=", self.shop_id.id),
+            ("external_order_id", "=", parsed.external_id),
+            ("id", "!=", self.id),
+            ("state", "!=", "cancelled"),
+        ]
+        original = self.search(others, order="id desc", limit=1)
+        earlier = self.original_intake_id
+        if not original and earlier.state == "cancelled" and not earlier.sale_order_id:
             # this change superseded it on an earlier attempt, before the
             # attempt went to review: processed again, it is still the original
-            original = superseded
+            original = earlier
+        skipped = self.browse()
+        while (
+            original
+            and original.action != ACTION_NEW
+            and original.state != "done"
+            and not original.sale_order_id
+        ):
+            # a change or cancellation that changed nothing (yet): step back to
+            # the intake before it, else to the one it was to change
+            skipped |= original
+            original = self.search(
+                [*others, ("id", "not in", skipped.ids)], order="id desc", limit=1
+            ) or (original.original_intake_id - skipped - self)
+        self._supersede(
+            (skipped | original).filtered(
+                lambda intake: intake.state in ("needs_review", "received")
+            )
+        )
         if not original:
             raise ReviewNeeded(
                 [
@@ -331,6 +343,20 @@ class EcomOrderIntake(models.Model):
             )
         self.original_intake_id = original
         return original
+
+    def _supersede(self, intakes):
+        """Cancel ``intakes``, waiting for their processing or a review: this
+        change or cancellation of the same order replaces them."""
+        if not intakes:
+            return
+        intakes.write({"state": "cancelled"})
+        if self.action == ACTION_DELETE:
+            message = self.env._("Cancelled by the shop (%s).", self.name)
+        else:
+            message = self.env._("Superseded by the change %s.", self.name)
+        for intake in intakes:
+            intake.message_post(body=message)
+        intakes.activity_ids.action_feedback(feedback=message)
 
     def _check_changeable(self, order):
         invoiced = order.invoice_ids.filtered(lambda move: move.state != "cancel")

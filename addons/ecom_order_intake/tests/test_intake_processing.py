@@ -672,6 +672,169 @@ class TestIntakeProcessing(IntakeCase):
             1,
         )
 
+    def test_change_of_a_change_in_review_replaces_the_order(self):
+        """A change that arrives while an earlier change is in review takes
+        its place: the order is replaced once (one confirmed order, with the
+        last change's lines), and the earlier change is superseded."""
+        original = self.receive(native_order("WEB-171", [("O2C-PAPER-A4", 1, 6.5)]))
+        first_order = original.sale_order_id
+        change = self.receive(
+            native_order("WEB-171", [("PAPER-A4-SHOP", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        self.assertEqual(change.original_intake_id, original)
+        self.assertEqual(first_order.state, "sale")
+        again = self.receive(
+            native_order(
+                "WEB-171",
+                [("O2C-PAPER-A4", 3, 6.5), ("O2C-TONER-BK", 1, 79.0)],
+                action="update",
+            )
+        )
+        self.assertEqual(again.state, "done", again.problem_summary)
+        self.assertEqual(first_order.state, "cancel")
+        confirmed = self.env["sale.order"].search(
+            [("client_order_ref", "=", "WEB-171"), ("state", "=", "sale")]
+        )
+        self.assertEqual(confirmed, again.sale_order_id)
+        self.assertEqual(confirmed.order_line.product_id, self.paper | self.toner)
+        self.assertEqual(confirmed.order_line.mapped("product_uom_qty"), [3.0, 1.0])
+        self.assertEqual(change.state, "cancelled")
+        self.assertFalse(change.activity_ids)
+        self.assertEqual(again.original_intake_id, original)
+
+    def test_cancellation_while_a_change_is_in_review_cancels_the_order(self):
+        original = self.receive(native_order("WEB-172", [("O2C-PAPER-A4", 1, 6.5)]))
+        change = self.receive(
+            native_order("WEB-172", [("PAPER-A4-SHOP", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        delete = self.receive(
+            native_order("WEB-172", [("PAPER-A4-SHOP", 2, 6.5)], action="delete")
+        )
+        self.assertEqual(delete.state, "done", delete.problem_summary)
+        self.assertEqual(original.sale_order_id.state, "cancel")
+        self.assertEqual(change.state, "cancelled")
+        self.assertEqual(delete.original_intake_id, original)
+        self.assertEqual(delete.sale_order_id, original.sale_order_id)
+        self.assertFalse(
+            self.env["sale.order"].search_count(
+                [("client_order_ref", "=", "WEB-172"), ("state", "!=", "cancel")]
+            )
+        )
+
+    def test_change_of_a_change_in_review_reviewed_itself_is_processed_again(self):
+        """A change that supersedes a change in review and goes to review too
+        still changes the original's order once processed again."""
+        original = self.receive(native_order("WEB-173", [("O2C-PAPER-A4", 1, 6.5)]))
+        first_order = original.sale_order_id
+        change = self.receive(
+            native_order("WEB-173", [("PAPER-A4-SHOP", 2, 6.5)], action="update")
+        )
+        again = self.receive(
+            native_order("WEB-173", [("PAPER-A4-SHOP", 5, 6.5)], action="update")
+        )
+        self.assertEqual(again.state, "needs_review")
+        self.assertEqual(change.state, "cancelled")
+        # the intake whose order it changes, not the change it superseded
+        self.assertEqual(again.original_intake_id, original)
+        self.assertFalse(again.sale_order_id)
+        self.assertEqual(first_order.state, "sale")
+        again.line_ids.product_id = self.paper
+        again.action_reprocess()
+        self.assertEqual(again.state, "done", again.problem_summary)
+        self.assertEqual(again.original_intake_id, original)
+        self.assertEqual(first_order.state, "cancel")
+        confirmed = self.env["sale.order"].search(
+            [("client_order_ref", "=", "WEB-173"), ("state", "=", "sale")]
+        )
+        self.assertEqual(confirmed, again.sale_order_id)
+        self.assertEqual(confirmed.order_line.product_uom_qty, 5.0)
+
+    def test_change_of_an_invoiced_order_with_a_change_in_review_is_reviewed(self):
+        """The invoiced order is found behind the change in review: the next
+        change goes to review (no second order); once the invoice is
+        cancelled, processed again it replaces the order."""
+        original = self.receive(native_order("WEB-174", [("O2C-PAPER-A4", 1, 6.5)]))
+        first_order = original.sale_order_id
+        first_order.order_line.qty_delivered = 1
+        invoice = first_order._create_invoices()
+        invoice.action_post()
+        change = self.receive(
+            native_order("WEB-174", [("O2C-PAPER-A4", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        self.assertEqual(change.problem_ids.code, "change")
+        again = self.receive(
+            native_order("WEB-174", [("O2C-PAPER-A4", 3, 6.5)], action="update")
+        )
+        self.assertEqual(again.state, "needs_review")
+        self.assertEqual(again.problem_ids.code, "change")
+        self.assertIn(first_order.name, again.problem_summary)
+        self.assertEqual(change.state, "cancelled")
+        self.assertEqual(again.original_intake_id, original)
+        self.assertEqual(first_order.state, "sale")
+        self.assertEqual(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-174")]),
+            1,
+        )
+        # handled by hand: the invoice is cancelled, the change processed again
+        invoice.button_draft()
+        invoice.button_cancel()
+        again.action_reprocess()
+        self.assertEqual(again.state, "done", again.problem_summary)
+        self.assertEqual(first_order.state, "cancel")
+        confirmed = self.env["sale.order"].search(
+            [("client_order_ref", "=", "WEB-174"), ("state", "=", "sale")]
+        )
+        self.assertEqual(confirmed, again.sale_order_id)
+        self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
+
+    def test_change_of_a_card_paid_order_with_a_change_in_review_moves_its_payment(
+        self,
+    ):
+        """A change in review of a card-paid order is superseded by the next
+        change, which moves the order's one payment to its new order (no
+        second payment of the same charge)."""
+        total = self.order_total([(self.paper, 2, 6.50)], self.bluebird)
+
+        def card_order(reams, amount, action=None):
+            return self.receive(
+                native_order(
+                    "WEB-175",
+                    [("O2C-PAPER-A4", reams, 6.50)],
+                    customer={"AccountRef": "C-1002"},
+                    payment=("card", "pi_175", amount),
+                    action=action,
+                )
+            )
+
+        original = card_order(2, f"{total:.2f}")
+        first_order = original.sale_order_id
+        paid = first_order.ecom_payment_id
+        self.assertTrue(paid)
+        # more reams on the same charge: to review
+        more = card_order(4, None, action="update")
+        self.assertEqual(more.state, "needs_review")
+        self.assertEqual(more.problem_ids.code, "payment")
+        # the shop goes back to what was charged
+        back = card_order(2, f"{total:.2f}", action="update")
+        self.assertEqual(back.state, "done", back.problem_summary)
+        self.assertEqual(more.state, "cancelled")
+        self.assertEqual(first_order.state, "cancel")
+        self.assertFalse(first_order.ecom_payment_id)
+        self.assertEqual(back.sale_order_id.ecom_payment_id, paid)
+        self.assertEqual(
+            self.env["account.payment"].search([("payment_reference", "=", "pi_175")]),
+            paid,
+        )
+        self.assertEqual(
+            self.env["sale.order"].search(
+                [("client_order_ref", "=", "WEB-175"), ("state", "=", "sale")]
+            ),
+            back.sale_order_id,
+        )
+
     def test_change_of_an_invoiced_order_is_reviewed(self):
         original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
         original.sale_order_id.order_line.qty_delivered = 1
@@ -682,6 +845,25 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(delete.state, "needs_review")
         self.assertEqual(delete.problem_ids.code, "change")
         self.assertEqual(original.sale_order_id.state, "sale")
+
+    def test_change_of_a_change_for_an_unknown_order_is_reviewed(self):
+        """A second change of an order never received supersedes the first
+        one in review and goes to review itself: no order is made of it."""
+        change = self.receive(
+            native_order("WEB-NEVER-2", [("O2C-PAPER-A4", 1, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        again = self.receive(
+            native_order("WEB-NEVER-2", [("O2C-PAPER-A4", 2, 6.5)], action="update")
+        )
+        self.assertEqual(again.state, "needs_review")
+        self.assertIn("WEB-NEVER-2", again.problem_summary)
+        self.assertFalse(
+            self.env["sale.order"].search_count(
+                [("client_order_ref", "=", "WEB-NEVER-2")]
+            )
+        )
+        self.assertEqual(change.state, "cancelled")
 
     def test_change_for_unknown_order_is_reviewed(self):
         delete = self.receive(

@@ -145,7 +145,11 @@ class EcomOrderIntake(models.Model):
         "ecom.order.intake",
         string="Changes intake",
         readonly=True,
-        help="For a change or cancellation: the intake of the order it applies to.",
+        help="For a change or cancellation: the intake whose sale order it changes "
+        "or cancels (the last one of this shop order that made a sale order), or, "
+        "when none had been made, the new-order intake it replaced. Changes sent "
+        "in between that were still in review are superseded (cancelled), not "
+        "linked.",
     )
     line_ids = fields.One2many("ecom.order.intake.line", "intake_id", string="Lines")
     problem_ids = fields.One2many(

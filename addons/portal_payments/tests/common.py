@@ -102,6 +102,28 @@ class LocalStripe:
         response.raise_for_status()
         return response.json()
 
+    def dispute(self, charge_id, reason="fraudulent"):
+        """The cardholder disputes a card charge: the dispute opens
+        (``needs_response``) and Stripe withdraws its funds. :return: the dispute"""
+        response = requests.post(
+            f"{self.url}/_config/o2c/charges/{charge_id}/dispute",
+            data=json.dumps({"reason": reason}),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def decide_dispute(self, dispute_id, status):
+        """The dispute moves on: ``under_review``, ``won`` (funds reinstated) or
+        ``lost``. :return: the dispute"""
+        response = requests.post(
+            f"{self.url}/_config/o2c/disputes/{dispute_id}",
+            data=json.dumps({"status": status}),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
     def confirm_with_card(self, client_secret, card=None):
         """What Stripe.js does in the browser: pay the intent with a card."""
         intent_id = client_secret.split("_secret_")[0]
@@ -317,15 +339,23 @@ class PortalPaymentsCase(HttpCase):
         intent = self.stripe_server.api("GET", f"payment_intents/{intent_id}")
         return self.stripe_event(event_type, intent)
 
-    def charge_event(self, tx, event_type):
-        """An event carrying the latest charge of ``tx``'s intent."""
+    def charge_id(self, tx):
+        """The id of the latest charge of ``tx``'s intent on the test server."""
         intent = self.stripe_server.api(
             "GET", f"payment_intents/{tx.provider_reference}"
         )
         latest = intent["latest_charge"]  # expanded by the test server
-        charge_id = latest["id"] if isinstance(latest, dict) else latest
-        charge = self.stripe_server.api("GET", f"charges/{charge_id}")
+        return latest["id"] if isinstance(latest, dict) else latest
+
+    def charge_event(self, tx, event_type):
+        """An event carrying the latest charge of ``tx``'s intent."""
+        charge = self.stripe_server.api("GET", f"charges/{self.charge_id(tx)}")
         return self.stripe_event(event_type, charge)
+
+    def dispute_event(self, dispute_id, event_type):
+        """An event carrying the dispute as the server has it now."""
+        dispute = self.stripe_server.api("GET", f"disputes/{dispute_id}")
+        return self.stripe_event(event_type, dispute)
 
     def pay_by_bank_account(self, invoices, login):
         """Pay ``invoices`` by US bank account as ``login``; the bank settles.

@@ -342,7 +342,8 @@ resources.Charge._trigger_payment = _charge_trigger_payment
 
 
 class Dispute(resources.StripeObject):
-    """A dispute (localstripe has none): for ACH, an unauthorized return."""
+    """A dispute (localstripe has none): for ACH, an unauthorized return; for a
+    card, a chargeback the card network decides (see ``dispute_charge``)."""
 
     object = "dispute"
     _id_prefix = "dp_"
@@ -434,6 +435,67 @@ async def settle_payment_intent(request):
     return server.json_response(intent._export(expand=["payment_method"]))
 
 
+# --- card disputes -------------------------------------------------------------
+# Stripe's dispute lifecycle for a card charge: when the cardholder disputes,
+# Stripe withdraws the amount and the dispute fee at once (an ``adjustment`` of
+# category ``dispute``, source: the dispute) while the dispute is
+# ``needs_response``; evidence makes it ``under_review``; the card network then
+# decides ``won`` (Stripe reinstates the amount: an ``adjustment`` of category
+# ``dispute_reversal``; the dispute fee is not given back) or ``lost`` (nothing
+# more moves). The dispute lists these balance transactions.
+#: what the card network may decide, after the dispute opened
+DISPUTE_STATUSES = ("under_review", "won", "lost")
+
+
+def _dispute_withdrawal(charge, dispute):
+    return _balance_transaction(
+        -charge.amount,
+        charge.currency,
+        dispute.id,
+        "adjustment",
+        "dispute",
+        description=f"Chargeback withdrawal for {charge.id}",
+        fee=DISPUTE_FEE,
+        fee_details=_fee_details(DISPUTE_FEE, charge.currency, "Dispute fee"),
+    )
+
+
+async def dispute_charge(request):
+    """The cardholder disputes a settled card charge: the dispute opens
+    (``needs_response``) and its funds are withdrawn. Answers the dispute."""
+    data = json.loads(await request.text() or "{}")
+    charge = resources.Charge._api_retrieve(request.match_info["id"])
+    if charge.status != "succeeded" or getattr(charge, "disputed", False):
+        raise resources.UserError(400, "Only a settled charge can be disputed")
+    dispute = Dispute(charge, data.get("reason", "fraudulent"), "needs_response")
+    dispute.balance_transactions = [_dispute_withdrawal(charge, dispute)._export()]
+    charge.disputed = True
+    return server.json_response(dispute._export())
+
+
+async def decide_dispute(request):
+    """The dispute moves on: ``under_review``, ``won`` (the funds are
+    reinstated) or ``lost``. Answers the dispute."""
+    data = json.loads(await request.text() or "{}")
+    dispute = Dispute._api_retrieve(request.match_info["id"])
+    status = data.get("status")
+    if status not in DISPUTE_STATUSES or dispute.status in ("won", "lost"):
+        raise resources.UserError(400, "Bad request")
+    dispute.status = status
+    if status == "won":
+        charge = resources.Charge._api_retrieve(dispute.charge)
+        reinstated = _balance_transaction(
+            charge.amount,
+            charge.currency,
+            dispute.id,
+            "adjustment",
+            "dispute_reversal",
+            description=f"Chargeback reversal for {charge.id}",
+        )
+        dispute.balance_transactions.append(reinstated._export())
+    return server.json_response(dispute._export())
+
+
 # --- browser half of confirmPayment --------------------------------------------
 
 
@@ -483,6 +545,8 @@ server.app.router.add_post(
 server.app.router.add_get(
     "/v1/disputes/{id}", server.api_retrieve(Dispute, "/v1/disputes")
 )
+server.app.router.add_post("/_config/o2c/charges/{id}/dispute", dispute_charge)
+server.app.router.add_post("/_config/o2c/disputes/{id}", decide_dispute)
 
 
 def main():

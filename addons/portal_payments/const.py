@@ -22,5 +22,13 @@ BT_REFUND_TYPES = ("refund", "payment_refund")
 #: after the money was credited; source: the charge
 BT_RETURN_TYPES = ("payment_failure_refund",)
 #: disputes are ``adjustment`` balance transactions of this reporting category;
-#: source: the dispute (for ACH: an unauthorized return)
+#: source: the dispute (for ACH: an unauthorized return). Stripe withdraws the
+#: disputed amount (and its dispute fee) when a card dispute OPENS, before it
+#: is decided.
 BT_DISPUTE_CATEGORY = "dispute"
+#: a won dispute gives the funds back: an ``adjustment`` of this reporting
+#: category; source: the dispute
+BT_DISPUTE_REVERSAL_CATEGORY = "dispute_reversal"
+BT_DISPUTE_CATEGORIES = (BT_DISPUTE_CATEGORY, BT_DISPUTE_REVERSAL_CATEGORY)
+#: the dispute status that keeps the money with the customer for good
+DISPUTE_LOST = "lost"

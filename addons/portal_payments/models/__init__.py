@@ -6,5 +6,6 @@ from . import res_partner
 from . import stripe_event
 from . import payment_reminder
 from . import stripe_payout
+from . import stripe_payout_dispute
 from . import autopay
 from . import stripe_payout_matching

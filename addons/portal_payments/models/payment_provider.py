@@ -93,8 +93,8 @@ class PaymentProvider(models.Model):
         # dispute (an unauthorized return: R05, R07, R10, R29) cannot be
         # contested: reverse the payment so the invoices are open again.
         reversed_now = False
-        if tx.state == "done" and (
-            dispute.get("status") == "lost" or tx._portal_payments_is_ach()
+        if tx.state == "done" and tx._portal_payments_dispute_takes_money(
+            dispute.get("status")
         ):
             tx._portal_payments_reverse(
                 self.env._("Stripe dispute %s", dispute.get("id"))

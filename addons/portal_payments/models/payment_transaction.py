@@ -23,6 +23,19 @@ class PaymentTransaction(models.Model):
             self.payment_method_code == const.ACH_CODE
         )
 
+    def _portal_payments_dispute_takes_money(self, status):
+        """Whether a dispute of this payment's charge takes the money for good.
+
+        A lost dispute does; so does any ACH dispute (an unauthorized return:
+        R05, R07, R10, R29), which cannot be contested. A card dispute still
+        open (``needs_response``, ``under_review``) or won does not: its
+        payment stands.
+
+        :param str status: the Stripe dispute's ``status``
+        :rtype: bool
+        """
+        return status == const.DISPUTE_LOST or self._portal_payments_is_ach()
+
     def _portal_payments_mandate(self):
         return const.ACH_MANDATE_TEXT.format(company=self.company_id.name)
 

@@ -6,6 +6,10 @@ fees, the payout itself) are imported with the official ``stripe`` SDK as the
 lines of one statement, so the statement nets to zero: charges and refunds
 reconcile with their customer payments, fees go to the fee expense account and
 the payout line to the transfer account the bank line is matched with.
+
+A card dispute takes the funds when it opens, before it is decided: until it
+is lost they wait on the disputed funds account (the payment stands), and a won
+dispute's reinstatement meets them there.
 """
 
 import logging
@@ -46,6 +50,13 @@ class AccountBankStatementLine(models.Model):
     stripe_balance_transaction_id = fields.Char(
         string="Stripe balance transaction", readonly=True, copy=False
     )
+    stripe_dispute_id = fields.Char(
+        string="Stripe dispute",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The dispute whose funds this line withdraws or reinstates.",
+    )
 
 
 class PaymentProvider(models.Model):
@@ -61,6 +72,14 @@ class PaymentProvider(models.Model):
         string="Stripe payouts in transit",
         help="Transfer account of payouts on their way to the bank; the bank "
         "statement line of the payout reconciles with it.",
+    )
+    stripe_dispute_account_id = fields.Many2one(
+        "account.account",
+        string="Stripe disputed funds",
+        help="Current asset (reconcilable) holding what Stripe withdrew for a "
+        "card dispute not decided yet: the payment stands meanwhile. A won "
+        "dispute's reinstatement reconciles with it; a lost dispute's funds "
+        "move to the disputed charge when the payment is reversed.",
     )
 
     def _portal_payments_stripe_client(self):
@@ -89,7 +108,7 @@ class PaymentProvider(models.Model):
         for provider in self.search(
             [("code", "=", "stripe"), ("state", "!=", "disabled")]
         ):
-            if provider.stripe_fee_account_id and provider.stripe_payout_account_id:
+            if provider._portal_payments_payout_accounts_set():
                 provider.with_delay(
                     description=f"Stripe payouts of {provider.name}",
                     identity_key=f"portal-payments-payouts-{provider.id}",
@@ -101,9 +120,12 @@ class PaymentProvider(models.Model):
         :return: the statements created
         """
         self.ensure_one()
-        if not (self.stripe_fee_account_id and self.stripe_payout_account_id):
+        if not self._portal_payments_payout_accounts_set():
             raise UserError(
-                _("Set the Stripe fees and payouts in transit accounts first.")
+                _(
+                    "Set the Stripe fees, payouts in transit and disputed funds "
+                    "accounts first."
+                )
             )
         client = self._portal_payments_stripe_client()
         try:
@@ -112,6 +134,13 @@ class PaymentProvider(models.Model):
             raise RetryableJobError(str(exc), seconds=300) from exc
         except stripe.RateLimitError as exc:
             raise RetryableJobError(str(exc), seconds=60) from exc
+
+    def _portal_payments_payout_accounts_set(self):
+        return bool(
+            self.stripe_fee_account_id
+            and self.stripe_payout_account_id
+            and self.stripe_dispute_account_id
+        )
 
     def _portal_payments_import_payouts_with(self, client):
         Statement = self.env["account.bank.statement"]
@@ -126,6 +155,7 @@ class PaymentProvider(models.Model):
             if payout.status != "paid" or payout.id in known:
                 continue
             statements |= self._portal_payments_import_payout(client, payout)
+        self._portal_payments_settle_lost_disputes(client)
         return statements
 
     def _portal_payments_import_payout(self, client, payout):
@@ -136,11 +166,16 @@ class PaymentProvider(models.Model):
         - a charge (``charge``, ``payment``) or a refund (``refund``,
           ``payment_refund``) meets its customer payment or refund payment on
           their outstanding account;
-        - an ACH return (``payment_failure_refund``) or a dispute (an
-          ``adjustment`` of category ``dispute``) takes a settled charge back:
+        - an ACH return (``payment_failure_refund``) or a dispute that takes
+          the money for good (an ``adjustment`` of category ``dispute`` whose
+          dispute is lost, or any ACH dispute) takes a settled charge back:
           its customer payment is reversed if no webhook did it yet, and the
           line meets the statement line of the original charge, so both
           leave the outstanding account;
+        - a card dispute not lost (open, under review, won) only holds the
+          funds: the payment stands and the line goes to the disputed funds
+          account; a won dispute's reinstatement (category
+          ``dispute_reversal``) goes there too and reconciles with it;
         - its fee goes to the fees account, the payout itself to the payouts in
           transit account; anything else stays in suspense for the accountant.
 
@@ -152,7 +187,7 @@ class PaymentProvider(models.Model):
             ).auto_paging_iter()
         )
         currency = self.journal_id.currency_id or self.company_id.currency_id
-        lines, to_match, to_pair = [], [], []
+        lines, to_match, to_pair, disputes = [], [], [], set()
         for txn in sorted(txns, key=lambda t: (t.type == "payout", t.created, t.id)):
             # Stripe's minor units: cents, but yen are whole (ISO 4217, as Odoo's
             # own Stripe code converts them)
@@ -177,14 +212,14 @@ class PaymentProvider(models.Model):
                 )
                 if payment.state not in REVERSED:
                     to_match.append((len(lines), payment))
-            elif txn.type in const.BT_RETURN_TYPES or (
-                txn.reporting_category == const.BT_DISPUTE_CATEGORY
-            ):
-                if txn.type in const.BT_RETURN_TYPES:
-                    charge_id, label = txn.source, _("ACH return")
+            elif txn.reporting_category in const.BT_DISPUTE_CATEGORIES:
+                charge_bt = self._portal_payments_dispute_line(client, txn, vals)
+                if charge_bt:  # lost: taken back like a return
+                    to_pair.append((len(lines), charge_bt))
                 else:
-                    charge_id = client.v1.disputes.retrieve(txn.source).charge
-                    label = _("Dispute %s", txn.source)
+                    disputes.add(vals["stripe_dispute_id"])
+            elif txn.type in const.BT_RETURN_TYPES:
+                charge_id, label = txn.source, _("ACH return")
                 charge = client.v1.charges.retrieve(charge_id)
                 tx = self._portal_payments_charge_tx(charge)
                 if tx:  # reversed here when no webhook did it yet
@@ -237,21 +272,27 @@ class PaymentProvider(models.Model):
                     st_lines[index], payment.move_id, payment.outstanding_account_id
                 )
         for index, charge_bt in to_pair:
-            st_line = st_lines[index]
-            charge_line = self.env["account.bank.statement.line"].search(
-                [
-                    ("journal_id", "=", self.journal_id.id),
-                    ("stripe_balance_transaction_id", "=", charge_bt),
-                ],
-                limit=1,
-            )
-            account = st_line.move_id.line_ids.account_id.filtered("reconcile")
-            if charge_line and account:
-                self._portal_payments_reconcile(st_line, charge_line.move_id, account)
+            self._portal_payments_pair_with_charge(st_lines[index], charge_bt)
+        # a reinstatement meets its withdrawal (of this payout or an earlier one)
+        self._portal_payments_reconcile_disputed_funds(disputes)
         _logger.info(
             "Stripe payout %s imported: %s lines", payout.id, len(statement.line_ids)
         )
         return statement
+
+    def _portal_payments_pair_with_charge(self, st_line, charge_bt):
+        """Reconcile a line taking a charge back with the charge's statement
+        line (found by the charge's balance transaction id)."""
+        charge_line = self.env["account.bank.statement.line"].search(
+            [
+                ("journal_id", "=", self.journal_id.id),
+                ("stripe_balance_transaction_id", "=", charge_bt),
+            ],
+            limit=1,
+        )
+        account = st_line.move_id.line_ids.account_id.filtered("reconcile")
+        if charge_line and account:
+            self._portal_payments_reconcile(st_line, charge_line.move_id, account)
 
     def _portal_payments_tx(self, reference):
         return (

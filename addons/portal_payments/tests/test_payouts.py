@@ -33,11 +33,20 @@ class TestStripePayouts(PortalPaymentsCase):
                 "reconcile": True,
             }
         )
+        cls.disputed = Account.create(
+            {
+                "name": "Stripe disputed funds",
+                "code": "101597",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
         cls.stripe.write(
             {
                 "journal_id": cls.journal.id,
                 "stripe_fee_account_id": cls.fees.id,
                 "stripe_payout_account_id": cls.transit.id,
+                "stripe_dispute_account_id": cls.disputed.id,
             }
         )
         cls.company, _contact = cls.create_portal_customer(
@@ -79,6 +88,46 @@ class TestStripePayouts(PortalPaymentsCase):
         return self.env["account.bank.statement.line"].create(
             {"journal_id": self.bank.id, "amount": amount, "payment_ref": label}
         )
+
+    def paid_by_card(self, amount):
+        """A new invoice of ``amount``, paid by card: ``(invoice, transaction)``."""
+        invoice = self.make_invoice(self.company, amount, days_ago=3)
+        tx = self.pay_by_card(invoice, amount, "pia_payout")
+        self.assertEqual(invoice.payment_state, "paid")
+        return invoice, tx
+
+    def open_dispute(self, tx, *statuses):
+        """The cardholder disputes ``tx``'s charge; the dispute then goes
+        through ``statuses``. :return: the dispute id"""
+        dispute = self.stripe_server.dispute(self.charge_id(tx))
+        for status in statuses:
+            self.stripe_server.decide_dispute(dispute["id"], status)
+        return dispute["id"]
+
+    def import_payout(self):
+        """Stripe pays out the balance, Odoo imports it: the statement."""
+        self.automatic_payout()
+        statement = self.stripe._portal_payments_import_payouts()
+        self.assertEqual(len(statement), 1)
+        self.assertAlmostEqual(sum(statement.line_ids.mapped("amount")), 0.0)
+        return statement
+
+    def reversals(self, tx):
+        """The entries reversing ``tx``'s customer payment."""
+        return self.env["account.move"].search(
+            [("reversed_entry_id", "=", tx.payment_id.move_id.id)]
+        )
+
+    def assert_all_matched(self, statement):
+        """No line of ``statement`` waits in suspense."""
+        self.assertTrue(
+            all(statement.line_ids.mapped("is_reconciled")),
+            statement.line_ids.filtered(lambda ln: not ln.is_reconciled).mapped(
+                "payment_ref"
+            ),
+        )
+        suspense = self.journal.suspense_account_id
+        self.assertNotIn(suspense, statement.line_ids.move_id.line_ids.account_id)
 
     def match_payouts(self):
         """What the administrator clicks: *Match payouts with bank lines*."""
@@ -252,3 +301,158 @@ class TestStripePayouts(PortalPaymentsCase):
             len(disputed_inv.activity_ids.filtered(lambda a: "returned" in a.summary)),
             1,
         )
+
+    def test_open_dispute_holds_the_funds_and_the_payment_stands(self):
+        """A card dispute withdraws the funds when it opens: while it is not
+        decided the invoice stays paid and the withdrawal waits on the
+        disputed funds account, labelled with its dispute."""
+        new_inv, new_tx = self.paid_by_card(120.0)
+        review_inv, review_tx = self.paid_by_card(80.0)
+        first = self.import_payout()
+        self.assert_all_matched(first)
+        new_dispute = self.open_dispute(new_tx)
+        review_dispute = self.open_dispute(review_tx, "under_review")
+        self.post_webhook(self.dispute_event(new_dispute, "charge.dispute.created"))
+        self.paid_by_card(500.0)  # keeps the payout positive
+
+        statement = self.import_payout()
+        # card charge + fee, two withdrawals + their dispute fees, payout
+        self.assertEqual(len(statement.line_ids), 7)
+        self.assert_all_matched(statement)
+        for inv, tx, dispute in (
+            (new_inv, new_tx, new_dispute),
+            (review_inv, review_tx, review_dispute),
+        ):
+            self.assertEqual(inv.payment_state, "paid", dispute)
+            self.assertEqual(tx.state, "done")
+            self.assertEqual(tx.payment_id.state, "paid")
+            self.assertFalse(self.reversals(tx))
+            line = statement.line_ids.filtered(
+                lambda ln, d=dispute: ln.stripe_dispute_id == d and ln.amount < -20
+            )
+            self.assertEqual(len(line), 1)
+            self.assertAlmostEqual(line.amount, -inv.amount_total)
+            self.assertIn(dispute, line.payment_ref)
+            self.assertIn(tx.reference, line.payment_ref)
+            self.assertEqual(line.partner_id, self.company)
+            self.assertIn(self.disputed, line.move_id.line_ids.account_id)
+        self.assertAlmostEqual(self.balance(self.disputed), 200.0)
+        self.assertAlmostEqual(self.balance(self.journal.default_account_id), 0.0)
+        # a re-import changes nothing: the payments still stand
+        self.assertFalse(self.stripe._portal_payments_import_payouts())
+        self.assertEqual(new_inv.payment_state, "paid")
+        self.assertFalse(self.reversals(new_tx))
+        self.assertAlmostEqual(self.balance(self.disputed), 200.0)
+
+    def test_won_dispute_withdrawal_and_reinstatement_cancel_out(self):
+        """A won dispute's funds come back (``dispute_reversal``): they meet
+        the withdrawal on the disputed funds account, in the same payout or a
+        later one; the payment never moves, only the dispute fee is lost."""
+        later_inv, later_tx = self.paid_by_card(150.0)
+        same_inv, same_tx = self.paid_by_card(90.0)
+        self.import_payout()
+        later_dispute = self.open_dispute(later_tx)
+        same_dispute = self.open_dispute(same_tx, "under_review", "won")
+        self.paid_by_card(500.0)  # keeps the payout positive
+        second = self.import_payout()
+        self.assert_all_matched(second)
+        self.assertAlmostEqual(self.balance(self.disputed), 150.0)
+
+        self.stripe_server.decide_dispute(later_dispute, "under_review")
+        self.stripe_server.decide_dispute(later_dispute, "won")
+        third = self.import_payout()
+        # the reinstatement, the payout
+        self.assertEqual(len(third.line_ids), 2)
+        self.assert_all_matched(third)
+        reinstated = third.line_ids.filtered(lambda ln: ln.stripe_dispute_id)
+        self.assertAlmostEqual(reinstated.amount, 150.0)
+        self.assertIn(later_dispute, reinstated.payment_ref)
+        self.assertIn("reinstated", reinstated.payment_ref)
+
+        self.assertAlmostEqual(self.balance(self.disputed), 0.0)
+        for dispute in (later_dispute, same_dispute):
+            held = self.env["account.move.line"].search(
+                [
+                    ("account_id", "=", self.disputed.id),
+                    ("statement_line_id.stripe_dispute_id", "=", dispute),
+                ]
+            )
+            self.assertEqual(len(held), 2, dispute)  # withdrawn, reinstated
+            self.assertTrue(all(held.mapped("reconciled")), dispute)
+            self.assertTrue(held[0].full_reconcile_id)
+            self.assertEqual(held[0].full_reconcile_id, held[1].full_reconcile_id)
+        for inv, tx in ((later_inv, later_tx), (same_inv, same_tx)):
+            self.assertEqual(inv.payment_state, "paid")
+            self.assertEqual(tx.state, "done")
+            self.assertFalse(self.reversals(tx))
+        self.assertAlmostEqual(self.balance(self.journal.default_account_id), 0.0)
+        card_fees = sum(round(a * 100 * 0.029 + 30) for a in (150, 90, 500)) / 100.0
+        self.assertAlmostEqual(self.balance(self.fees), card_fees + 2 * 15.0)
+
+    def test_lost_dispute_reverses_the_payment_once(self):
+        """A lost dispute takes the money: the payment is reversed once,
+        whether the webhook or the import sees the loss first, and the
+        withdrawal ends against the disputed charge's statement line."""
+        early_inv, early_tx = self.paid_by_card(200.0)  # withdrawn while open
+        late_inv, late_tx = self.paid_by_card(100.0)  # lost before its payout
+        first = self.import_payout()
+        early_dispute = self.open_dispute(early_tx)
+        self.paid_by_card(500.0)  # keeps the payout positive
+        self.import_payout()
+        self.assertEqual(early_inv.payment_state, "paid")
+        self.assertAlmostEqual(self.balance(self.disputed), 200.0)
+
+        # the early dispute is lost: the webhook reverses its payment
+        self.stripe_server.decide_dispute(early_dispute, "lost")
+        closed = self.dispute_event(early_dispute, "charge.dispute.closed")
+        self.assertEqual(self.post_webhook(closed).status_code, 200)
+        self.assertEqual(early_inv.payment_state, "not_paid")
+        # the late one is lost before any webhook or import saw it
+        late_dispute = self.open_dispute(late_tx, "lost")
+        self.paid_by_card(600.0)
+        third = self.import_payout()
+        self.assert_all_matched(third)
+
+        for inv, tx in ((early_inv, early_tx), (late_inv, late_tx)):
+            self.assertEqual(inv.payment_state, "not_paid", tx.reference)
+            self.assertEqual(inv.amount_residual, inv.amount_total)
+            self.assertEqual(tx.payment_id.state, "rejected")
+            self.assertEqual(len(self.reversals(tx)), 1, tx.reference)
+            # the charge's statement line met the money taken back
+            outstanding = tx.payment_id.outstanding_account_id
+            charge_lines = first.line_ids.filtered(
+                lambda ln, ref=tx.reference: ln.payment_ref == ref
+            ).move_id.line_ids.filtered(lambda ln, a=outstanding: ln.account_id == a)
+            self.assertTrue(charge_lines.reconciled, tx.reference)
+        late_line = third.line_ids.filtered(
+            lambda ln: ln.stripe_dispute_id == late_dispute and ln.amount < -20
+        )
+        self.assertNotIn(self.disputed, late_line.move_id.line_ids.account_id)
+        transfer = self.env["account.move"].search(
+            [("ref", "ilike", f"Lost Stripe dispute {early_dispute}")]
+        )
+        self.assertEqual(len(transfer), 1)
+        self.assertEqual(transfer.state, "posted")
+        self.assertAlmostEqual(self.balance(self.disputed), 0.0)
+        self.assertFalse(
+            self.env["account.move.line"]
+            .search([("account_id", "=", self.disputed.id)])
+            .filtered(lambda aml: not aml.reconciled)
+        )
+        self.assertAlmostEqual(self.balance(self.journal.default_account_id), 0.0)
+
+        # replays: the webhooks again, a re-import; nothing is reversed twice
+        self.post_webhook(self.dispute_event(early_dispute, "charge.dispute.closed"))
+        self.post_webhook(self.dispute_event(late_dispute, "charge.dispute.closed"))
+        self.assertFalse(self.stripe._portal_payments_import_payouts())
+        for tx in (early_tx, late_tx):
+            self.assertEqual(len(self.reversals(tx)), 1, tx.reference)
+        self.assertEqual(
+            len(
+                self.env["account.move"].search(
+                    [("ref", "ilike", f"Lost Stripe dispute {early_dispute}")]
+                )
+            ),
+            1,
+        )
+        self.assertAlmostEqual(self.balance(self.disputed), 0.0)

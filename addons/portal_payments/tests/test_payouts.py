@@ -344,6 +344,28 @@ class TestStripePayouts(PortalPaymentsCase):
         self.assertFalse(self.reversals(new_tx))
         self.assertAlmostEqual(self.balance(self.disputed), 200.0)
 
+    def test_without_a_disputed_funds_account_the_import_goes_on(self):
+        """A database upgraded from before the disputed funds account existed
+        still imports its payouts: an undecided dispute's withdrawal waits in
+        suspense for the accountant, and its payment stands."""
+        self.stripe.stripe_dispute_account_id = False
+        inv, tx = self.paid_by_card(120.0)
+        self.import_payout()
+        dispute = self.open_dispute(tx)
+        self.paid_by_card(500.0)  # keeps the payout positive
+
+        statement = self.import_payout()
+        line = statement.line_ids.filtered(
+            lambda ln: ln.stripe_dispute_id == dispute and ln.amount < -20
+        )
+        self.assertEqual(len(line), 1)
+        self.assertIn(dispute, line.payment_ref)
+        self.assertIn(
+            self.journal.suspense_account_id, line.move_id.line_ids.account_id
+        )
+        self.assertEqual(inv.payment_state, "paid")
+        self.assertFalse(self.reversals(tx))
+
     def test_won_dispute_withdrawal_and_reinstatement_cancel_out(self):
         """A won dispute's funds come back (``dispute_reversal``): they meet
         the withdrawal on the disputed funds account, in the same payout or a

@@ -2,7 +2,7 @@
     "name": "Portal Payments",
     "summary": "Customers see their account in the portal and pay one or many "
     "invoices by card through Stripe; hardened Stripe webhooks",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Payment",
     "license": "LGPL-3",
     "author": "O2C developers",

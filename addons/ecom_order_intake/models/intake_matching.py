@@ -37,7 +37,13 @@ class MatchResult:
     partner: object = None
     pricelist: object = None
     currency: object = None
+    # the parsed order
+    parsed: object = None
+    # the delivery contact the sale order will have (an unsaved one when the
+    # order will create it) and the order's fiscal position: found when a
+    # price needs them, once for the order
     delivery_partner: object = None
+    fiscal_position: object = None
     lines: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     shop_mappings: object = None  # this order's shop mappings, read once
@@ -60,7 +66,7 @@ class EcomOrderIntake(models.Model):
     def _match(self, parsed):
         """:return: a :class:`MatchResult` for the parsed order (never raises)."""
         self.ensure_one()
-        result = MatchResult()
+        result = MatchResult(parsed=parsed)
         result.shop_mappings = self._read_shop_mappings(parsed)
         result.products_by_code = self._read_products_by_code(parsed)
         result.partner = self._match_customer(parsed.customer, result)
@@ -454,6 +460,41 @@ class EcomOrderIntake(models.Model):
             return None
         return uom
 
+    def _fiscal_position_price(self, price, product, result):
+        """:return: ``price``, the product's price for the customer, as Odoo
+        puts it on the line of the customer's sale order: its price-included
+        taxes taken out, or the included taxes the order's fiscal position
+        maps them to put in (``sale.order.line._compute_price_unit``).
+
+        A product without price-included taxes keeps its price (Odoo adapts
+        no price of a tax-excluded product, whatever its fiscal position maps
+        its taxes to): its order's fiscal position is not looked up."""
+        company = self.company_id
+        # the product's taxes of the order's company, as the sale line's
+        taxes = product.taxes_id.filtered(lambda tax: tax.company_id == company)
+        if not any(taxes.mapped("price_include")):
+            return price
+        return product.with_company(company)._get_tax_included_unit_price_from_price(
+            price,
+            product_taxes=taxes,
+            fiscal_position=self._order_fiscal_position(result),
+        )
+
+    def _order_fiscal_position(self, result):
+        """:return: the fiscal position the order's sale order will get (Odoo's,
+        from the customer and the delivery address), found once for the order."""
+        if result.fiscal_position is None:
+            if result.delivery_partner is None:
+                result.delivery_partner = self._delivery_partner(
+                    result.parsed, result.partner, create=False
+                )
+            result.fiscal_position = (
+                self.env["account.fiscal.position"]
+                .with_company(self.company_id)
+                ._get_fiscal_position(result.partner, result.delivery_partner)
+            )
+        return result.fiscal_position
+
     def _check_price(self, line, matched, result):
         """:return: the unit price for the sale line, or None after a problem."""
         quantity = float(line.quantity)
@@ -473,6 +514,7 @@ class EcomOrderIntake(models.Model):
             list_price = matched.product.uom_id._compute_price(
                 matched.product.lst_price, matched.uom
             )
+        list_price = self._fiscal_position_price(list_price, matched.product, result)
         if line.unit_price is None:
             return list_price
         if any(problem.code == "currency" for problem in result.problems):

@@ -379,7 +379,10 @@ class EcomOrderIntake(models.Model):
 
     def _prepare_sale_order_vals(self, parsed, result):
         partner = result.partner
-        delivery = self._delivery_partner(parsed, partner)
+        delivery = result.delivery_partner
+        if delivery is None or not delivery.id:
+            # not found yet, or to be created
+            delivery = self._delivery_partner(parsed, partner)
         return {
             "partner_id": partner.id,
             "partner_shipping_id": delivery.id,
@@ -431,8 +434,14 @@ class EcomOrderIntake(models.Model):
             order.action_confirm()
         return order
 
-    def _delivery_partner(self, parsed, partner):
-        """Reuse the customer's delivery contact with this address, or create one."""
+    def _delivery_partner(self, parsed, partner, create=True):
+        """Reuse the customer's delivery contact with this address, or create one.
+
+        :param create: False: instead of creating the contact, return it unsaved
+            (a new record), with what it takes from the customer when created
+            (its commercial fields: VAT, fiscal position...), e.g. to find the
+            order's fiscal position before the order is made
+        """
         address = parsed.delivery
         if not address or address.is_empty():
             return partner
@@ -461,9 +470,9 @@ class EcomOrderIntake(models.Model):
                 for key, value in values.items()
             ):
                 return candidate
-        return self.env["res.partner"].create(
+        Partner = self.env["res.partner"]
+        values.update(
             {
-                **values,
                 "parent_id": partner.id,
                 "type": "delivery",
                 "name": address.name or False,
@@ -471,6 +480,17 @@ class EcomOrderIntake(models.Model):
                 "phone": address.phone or False,
             }
         )
+        if not create:
+            # the intake company's values of the company-dependent fields
+            Partner = Partner.with_company(self.company_id)
+            commercial = partner.with_company(self.company_id).commercial_partner_id
+            return Partner.new(
+                {
+                    **commercial._update_fields_values(Partner._commercial_fields()),
+                    **values,
+                }
+            )
+        return Partner.create(values)
 
     def _record_card_payment(self, parsed, order, replaced=None):
         """Record the card payment the shop took, so the invoice ends up paid.

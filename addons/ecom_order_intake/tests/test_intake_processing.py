@@ -876,3 +876,184 @@ class TestIntakeProcessing(IntakeCase):
         self.shop.accept_native = False
         intake = self.receive(native_order("WEB-120", [("O2C-PAPER-A4", 1, 6.5)]))
         self.assertEqual(intake.problem_ids.code, "format")
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeTaxIncludedPrice(IntakeCase):
+    """A product whose sales tax is included in its price, for customers whose
+    fiscal position maps the tax to a 0 % one (tax exempt): Odoo takes the
+    included tax out of the price on their sale lines, and so does the intake
+    when it checks the shop's price."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        Tax = cls.env["account.tax"]
+        cls.included = Tax.create(
+            {
+                "name": "Sales tax 10 % (included)",
+                "amount": 10.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+                "company_id": company.id,
+            }
+        )
+        cls.exempt = Tax.create(
+            {
+                "name": "Exempt 0 %",
+                "amount": 0.0,
+                "type_tax_use": "sale",
+                "company_id": company.id,
+            }
+        )
+        cls.tax_exempt = cls.env["account.fiscal.position"].create(
+            {
+                "name": "Tax exempt",
+                "company_id": company.id,
+                "tax_ids": [
+                    Command.create(
+                        {"tax_src_id": cls.included.id, "tax_dest_id": cls.exempt.id}
+                    )
+                ],
+            }
+        )
+        # 110.00 with the tax, 100.00 without
+        cls.gift_box = cls.env["product.product"].create(
+            {
+                "name": "Gift box",
+                "default_code": "O2C-GIFT-BOX",
+                "list_price": 110.0,
+                "taxes_id": [Command.set(cls.included.ids)],
+                "company_id": company.id,
+            }
+        )
+
+    def hand_entered_line(self, partner, quantity, shipping=None):
+        """:return: the line Odoo makes for ``quantity`` gift boxes entered by hand
+        on a sale order of ``partner``."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                **({"partner_shipping_id": shipping.id} if shipping else {}),
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.gift_box.id, "product_uom_qty": quantity}
+                    )
+                ],
+            }
+        )
+        return order.order_line
+
+    def assertSameLine(self, line, expected):
+        for name in (
+            "price_unit",
+            "tax_id",
+            "price_subtotal",
+            "price_tax",
+            "price_total",
+        ):
+            self.assertEqual(line[name], expected[name], name)
+        for name in (
+            "fiscal_position_id",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+        ):
+            self.assertEqual(line.order_id[name], expected.order_id[name], name)
+
+    def test_tax_exempt_customer_pays_the_price_without_the_included_tax(self):
+        self.acme.property_account_position_id = self.tax_exempt
+        intake = self.receive(native_order("WEB-300", [("O2C-GIFT-BOX", 2, 100.00)]))
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        line = intake.sale_order_id.order_line
+        self.assertEqual(intake.sale_order_id.fiscal_position_id, self.tax_exempt)
+        self.assertEqual(line.price_unit, 100.0)
+        self.assertEqual(line.tax_id, self.exempt)
+        self.assertEqual(intake.sale_order_id.amount_total, 200.0)
+        self.assertSameLine(line, self.hand_entered_line(self.acme, 2))
+
+    def test_price_with_the_included_tax_is_reviewed_for_a_tax_exempt_customer(self):
+        """The list price (tax included) is the price of a customer without
+        fiscal position, not of a tax-exempt one."""
+        # without fiscal position: the list price, with its tax, as before
+        plain = self.receive(native_order("WEB-301", [("O2C-GIFT-BOX", 1, 110.00)]))
+        self.assertEqual(plain.state, "done", plain.problem_summary)
+        line = plain.sale_order_id.order_line
+        self.assertEqual((line.price_unit, line.tax_id), (110.0, self.included))
+        self.assertSameLine(line, self.hand_entered_line(self.acme, 1))
+        self.assertEqual(
+            self.receive(
+                native_order("WEB-302", [("O2C-GIFT-BOX", 1, 100.00)])
+            ).problem_ids.code,
+            "price",
+        )
+        # tax exempt: 110.00 is 10 % above the customer's price
+        self.acme.property_account_position_id = self.tax_exempt
+        intake = self.receive(native_order("WEB-303", [("O2C-GIFT-BOX", 1, 110.00)]))
+        self.assertEqual(intake.state, "needs_review")
+        self.assertEqual(intake.problem_ids.code, "price")
+        self.assertIn("the customer's price is 100.0 USD", intake.problem_summary)
+        self.assertFalse(intake.sale_order_id)
+
+    def test_within_tolerance_the_shop_price_stays_on_the_line(self):
+        self.acme.property_account_position_id = self.tax_exempt
+        intake = self.receive(native_order("WEB-304", [("O2C-GIFT-BOX", 1, 100.50)]))
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        line = intake.sale_order_id.order_line
+        self.assertEqual((line.price_unit, line.tax_id), (100.5, self.exempt))
+        self.assertEqual(intake.sale_order_id.amount_total, 100.5)
+
+    def test_fiscal_position_of_the_delivery_address(self):
+        """The fiscal position Odoo gives the order from where it ships: to an
+        address of the order's customer it has none yet (made with the order),
+        and for a customer with a VAT number only (``vat_required``)."""
+        self.env["account.fiscal.position"].create(
+            {
+                "name": "Export to Canada",
+                "company_id": self.env.company.id,
+                "auto_apply": True,
+                "vat_required": True,
+                "country_id": self.env.ref("base.ca").id,
+                "sequence": 1,
+                "tax_ids": [
+                    Command.create(
+                        {"tax_src_id": self.included.id, "tax_dest_id": self.exempt.id}
+                    )
+                ],
+            }
+        )
+        self.assertTrue(self.acme.vat)
+        ship_to = {
+            "Name": "Acme Toronto",
+            "Street": "1 Bay Street",
+            "City": "Toronto",
+            "Zip": "M5J 2R8",
+            "Country": "CA",
+        }
+        contacts = self.acme.child_ids
+        # the price with the tax, to Canada: reviewed, and no contact made
+        reviewed = self.receive(
+            native_order("WEB-305", [("O2C-GIFT-BOX", 1, 110.00)], ship_to=ship_to)
+        )
+        self.assertEqual(reviewed.problem_ids.code, "price")
+        self.assertEqual(self.acme.child_ids, contacts)
+        intake = self.receive(
+            native_order("WEB-306", [("O2C-GIFT-BOX", 1, 100.00)], ship_to=ship_to)
+        )
+        self.assertEqual(intake.state, "done", intake.problem_summary)
+        order = intake.sale_order_id
+        self.assertEqual(order.partner_shipping_id.parent_id, self.acme)
+        self.assertEqual(order.fiscal_position_id.name, "Export to Canada")
+        self.assertSameLine(
+            order.order_line,
+            self.hand_entered_line(self.acme, 1, order.partner_shipping_id),
+        )
+        # to the contact the order made: the same
+        again = self.receive(
+            native_order("WEB-307", [("O2C-GIFT-BOX", 1, 100.00)], ship_to=ship_to)
+        )
+        self.assertEqual(again.state, "done", again.problem_summary)
+        self.assertEqual(
+            again.sale_order_id.partner_shipping_id, order.partner_shipping_id
+        )

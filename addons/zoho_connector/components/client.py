@@ -892,6 +892,21 @@ class ZohoClient:
         )
         return (body or {}).get("data") or []
 
+    def delete_attachment(self, module, record_id, attachment_id):
+        """Remove one attachment of a record; :return: the result (``id``).
+
+        Not retried inline after a timeout (Zoho may have deleted it already and
+        would refuse the second call): the job lists the attachments again.
+        """
+        body = self.request(
+            "DELETE",
+            f"{API_PATH}/{module}/{record_id}/Attachments/{attachment_id}",
+            idempotent=False,
+            per_record=True,
+        )
+        data = (body or {}).get("data") or [{}]
+        return self._single_result(data[0])
+
     def list_notes(self, module, record_id):
         """The notes of a record (dicts with ``id``, ``Note_Title``)."""
         body = self.request(

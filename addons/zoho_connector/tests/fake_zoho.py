@@ -282,14 +282,17 @@ class FakeZoho:
             for entry in self.page_tokens.values():
                 entry["expired"] = True
 
-    def fail_next(self, n=1, status=500, code=None, retry_after=None, **details):
-        """The next ``n`` API calls (not the token endpoint) fail like this."""
+    def fail_next(
+        self, n=1, status=500, code=None, retry_after=None, method=None, **details
+    ):
+        """The next ``n`` API calls (not the token endpoint) fail like this; with
+        ``method`` ("DELETE"...), the next ``n`` calls of that method."""
         default = {429: "TOO_MANY_REQUESTS", 500: "INTERNAL_ERROR", 503: "UNAVAILABLE"}
         reply = _error(code or default.get(status, "INVALID_DATA"), status, **details)
         if retry_after is not None:
             reply.headers["Retry-After"] = str(retry_after)
         with self.lock:
-            self._failures.extend([reply] * n)
+            self._failures.extend([(method, reply)] * n)
 
     def storm(self, n429):
         self.fail_next(n429, status=429)
@@ -348,14 +351,16 @@ class FakeZoho:
             return self._issue_access_token(refresh) | {"refresh_token": refresh}
         raise _Reply(200, {"error": "invalid_code"})
 
-    def check_auth(self, headers):
+    def check_auth(self, headers, method=None):
         auth = headers.get("Authorization") or ""
         if not auth.startswith("Zoho-oauthtoken "):
             raise _error("AUTHENTICATION_FAILURE")
         if self.access_tokens.get(auth.split(" ", 1)[1], 0) < time.time():
             raise _error("INVALID_TOKEN")
-        if self._failures:
-            raise self._failures.popleft()
+        for failure in self._failures:
+            if failure[0] in (None, method):
+                self._failures.remove(failure)
+                raise failure[1]
         if self.busy_rate and self._busy_rng.random() < self.busy_rate:
             self.busy_answers += 1
             reply = _error("TOO_MANY_REQUESTS", 429)
@@ -398,6 +403,8 @@ class FakeZoho:
                     None,
                 )
             )
+        if method == "DELETE" and len(rest) == 3 and rest[1] == "Attachments":
+            return self.detach(module, rest[0], rest[2])
         if len(rest) == 2 and rest[1] == "Notes":
             return self.notes(method, module, rest[0], body)
         raise _error("INVALID_URL_PATTERN")
@@ -619,6 +626,19 @@ class FakeZoho:
         result = {"code": "SUCCESS", "status": "success", "details": details}
         return 200, {"data": [result | {"message": "attachment uploaded successfully"}]}
 
+    def detach(self, module, rid, att_id):
+        if rid not in self.records[module]:
+            raise _error("INVALID_DATA", message="the related id seems invalid", id=rid)
+        stored = self.attachments.get(rid, [])
+        if not any(a["id"] == att_id for a in stored):
+            raise _error(
+                "INVALID_DATA", message="the id given seems invalid", id=att_id
+            )
+        self.attachments[rid] = [a for a in stored if a["id"] != att_id]
+        self._tick()
+        result = {"code": "SUCCESS", "status": "success", "details": {"id": att_id}}
+        return 200, {"data": [result | {"message": "record deleted"}]}
+
     def watch(self, payload):
         results = []
         for item in payload.get("watch") or []:
@@ -689,6 +709,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._handle("POST")
 
+    def do_DELETE(self):
+        self._handle("DELETE")
+
     def _handle(self, method):
         zoho, url = self.zoho, urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query).items()}
@@ -709,7 +732,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if url.path == "/oauth/v2/token" and method == "POST":
                     status, payload = 200, zoho.oauth_token(params | body.form())
                 elif is_api:
-                    zoho.check_auth(headers)
+                    zoho.check_auth(headers, method)
                     parts = [p for p in url.path[len(API) + 1 :].split("/") if p]
                     status, payload = zoho.dispatch(
                         method, parts, params, headers, body

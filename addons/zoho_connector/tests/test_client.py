@@ -346,6 +346,27 @@ class TestZohoClient(BaseCase):
         self.assertEqual(watch[0]["code"], "SUCCESS")
         self.assertEqual(self.zoho.channels["1000000068001"]["token"], "secret-token")
 
+    def test_attachment_deleted_once(self):
+        client = self.client()
+        [rid] = self.zoho.add_accounts(1)
+        old = client.upload_attachment("Accounts", rid, "statement.pdf", b"%PDF-1")
+        new = client.upload_attachment("Accounts", rid, "statement.pdf", b"%PDF-2")
+        result = client.delete_attachment("Accounts", rid, old["id"])
+        self.assertEqual(result["id"], old["id"])
+        listed = client.list_attachments("Accounts", rid)
+        self.assertEqual([item["id"] for item in listed], [new["id"]])
+        self.assertEqual(client.credits_used, 4)  # 1 per call
+        with self.assertRaises(ZohoRecordRejected):  # gone already
+            client.delete_attachment("Accounts", rid, old["id"])
+        # a failed delete is not repeated inline: Zoho may have done it
+        self.zoho.fail_next(1, status=500, method="DELETE")
+        calls = len(self.zoho.api_requests())
+        with self.assertRaises(ZohoRetryLater):
+            self.client(max_inline_retries=3).delete_attachment(
+                "Accounts", rid, new["id"]
+            )
+        self.assertEqual(len(self.zoho.api_requests()), calls + 1)
+
     # ---------------------------------------------------------------- errors
     def test_429_storm_with_inline_retries_converges(self):
         client = self.client(max_inline_retries=5)

@@ -129,6 +129,9 @@ class ZohoBackend(models.Model):
                 done.receivables_pushed_at = fields.Datetime.now()
                 work.counts["updated"] += len(done)
                 work.progress(note=f"{work.counts['read']} accounts")
+            # a payment, an unreconciliation or a credit note moved these
+            # customers' money: their invoices in Zoho say it too
+            self._zoho_refresh_invoices(work, bindings.partner_id)
             # rows added meanwhile (not read) stay for the next push
             self.env.cr.execute(
                 "DELETE FROM zoho_receivables_pending WHERE id = ANY(%s)",
@@ -166,6 +169,55 @@ class ZohoBackend(models.Model):
                 if cr.fetchone():
                     self.with_env(self.env(cr=cr))._zoho_enqueue_receivables()
 
+    def _zoho_refresh_invoices(self, work, partners):
+        """Send the status and balance of these customers' invoices that Zoho has,
+        when they changed since they were last sent (100 per call, no PDF).
+
+        The invoice push writes what it sent (``zoho_balance``,
+        ``zoho_payment_state``); an invoice whose values still match is not sent
+        again, so a customer's paid invoices cost nothing on the next payment.
+        """
+        if not partners:
+            return
+        Move = self.env["account.move"]
+        Move.flush_model()
+        self.env.cr.execute(
+            "SELECT id FROM account_move"
+            " WHERE commercial_partner_id = ANY(%s)"
+            " AND move_type = 'out_invoice' AND state = 'posted'"
+            " AND zoho_record_id IS NOT NULL"
+            " AND zoho_module IS NOT NULL AND zoho_module != 'Notes'"
+            " AND (zoho_balance IS DISTINCT FROM amount_residual"
+            " OR zoho_payment_state IS DISTINCT FROM payment_state)"
+            " ORDER BY id",
+            [partners.ids],
+        )
+        invoices = Move.browse([row[0] for row in self.env.cr.fetchall()])
+        for module in sorted(set(invoices.mapped("zoho_module"))):
+            in_module = invoices.filtered(
+                lambda inv, mod=module: inv.zoho_module == mod
+            )
+            for batch in split_every(MAX_RECORDS_PER_WRITE, in_module):
+                records = [
+                    {"id": invoice.zoho_record_id} | invoice._zoho_invoice_payment()
+                    for invoice in batch
+                ]
+                work.counts["read"] += len(records)
+                results = work.client.upsert(module, records, duplicate_check_fields=[])
+                for invoice, result in zip(batch, results, strict=True):
+                    if result.get("status") == "success":
+                        invoice._zoho_note_sent()
+                        work.counts["updated"] += 1
+                    else:
+                        details = result.get("details") or {}
+                        work.reject(
+                            module,
+                            invoice.zoho_record_id,
+                            result.get("message") or result.get("code"),
+                            details.get("api_name"),
+                        )
+                work.progress(note=f"{work.counts['read']} accounts and invoices")
+
     def _zoho_export_values(self, partner, mappings):
         """:return: ``{zoho field: value}`` of ``partner`` for these mappings."""
         values = {}
@@ -183,6 +235,18 @@ class AccountMove(models.Model):
 
     zoho_record_id = fields.Char("Zoho record", readonly=True, copy=False)
     zoho_module = fields.Char(readonly=True, copy=False)
+    zoho_balance = fields.Monetary(
+        "Balance in Zoho",
+        currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        help="The amount due last sent to the invoice's Zoho record.",
+    )
+    zoho_payment_state = fields.Char(
+        readonly=True,
+        copy=False,
+        help="The payment status last sent to the invoice's Zoho record.",
+    )
 
     def _zoho_reference(self):
         """The unique key of this invoice in Zoho: never two records for one."""
@@ -219,6 +283,8 @@ class AccountMove(models.Model):
                 self._zoho_attach_pdf(client, module, record_id)
             work.counts["created" if not self.zoho_record_id else "updated"] += 1
             self.write({"zoho_record_id": record_id, "zoho_module": module})
+            if module != "Notes":
+                self._zoho_note_sent()
         return f"{module} {record_id}"
 
     def _zoho_invoice_module(self, backend, client):
@@ -238,18 +304,33 @@ class AccountMove(models.Model):
             "Account_Name": {"id": binding.zoho_id},
             "Invoice_Date": self.invoice_date and self.invoice_date.isoformat(),
             "Due_Date": self.invoice_date_due and self.invoice_date_due.isoformat(),
-            "Status": "Paid"
-            if self.payment_state in ("paid", "in_payment")
-            else "Created",
             "Sub_Total": self.amount_untaxed,
             "Tax": self.amount_tax,
             "Grand_Total": self.amount_total,
-            "Balance__c": self.amount_residual,
             "Currency": self.currency_id.name,
-        }
+        } | self._zoho_invoice_payment()
         if self.invoice_origin:
             record["Purchase_Order"] = self.ref or self.invoice_origin
         return record
+
+    def _zoho_invoice_payment(self):
+        """:return: the invoice's Zoho fields that payments change"""
+        return {
+            "Status": "Paid"
+            if self.payment_state in ("paid", "in_payment")
+            else "Created",
+            "Balance__c": self.amount_residual,
+        }
+
+    def _zoho_note_sent(self):
+        """Remember what Zoho's record says, so it is sent again only when it
+        changes (see ``zoho.backend._zoho_refresh_invoices``)."""
+        self.write(
+            {
+                "zoho_balance": self.amount_residual,
+                "zoho_payment_state": self.payment_state,
+            }
+        )
 
     def _zoho_upsert_invoice(self, client, module, binding):
         results = client.upsert(

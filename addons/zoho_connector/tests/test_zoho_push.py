@@ -177,6 +177,89 @@ class TestZohoPush(ZohoCase):
         account = self.zoho.records["Accounts"][self.account_id]
         self.assertEqual(account["Open_Balance__c"], 100.0)
 
+    def pushed_invoice(self, amount):
+        """:return: a posted invoice Zoho has (record and PDF), all jobs done"""
+        invoice = self.make_invoice(amount)
+        with self.trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        self.assertTrue(invoice.zoho_record_id)
+        return invoice
+
+    def zoho_invoice(self, invoice):
+        with self.zoho.lock:
+            return dict(self.zoho.records["Invoices"][invoice.zoho_record_id])
+
+    def zoho_pdfs(self, invoice):
+        with self.zoho.lock:
+            return list(self.zoho.attachments.get(invoice.zoho_record_id, []))
+
+    def test_payment_refreshes_the_invoice_in_zoho_without_its_pdf(self):
+        invoice = self.pushed_invoice(100.0)
+        self.assertEqual(self.zoho_invoice(invoice)["Status"], "Created")
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            self.pay(invoice, 40.0)
+            trap.assert_jobs_count(1)  # the customer's batched push
+            trap.perform_enqueued_jobs()
+        record = self.zoho_invoice(invoice)
+        self.assertEqual(record["Balance__c"], 60.0)
+        self.assertEqual(record["Status"], "Created")
+        with self.trap_jobs() as trap:
+            self.pay(invoice, 60.0)
+            trap.perform_enqueued_jobs()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        record = self.zoho_invoice(invoice)
+        self.assertEqual(record["Balance__c"], 0.0)
+        self.assertEqual(record["Status"], "Paid")
+        self.assertEqual(record["Grand_Total"], 100.0)  # the rest is left as it was
+        # no PDF sent again, not even looked for
+        self.assertFalse(self.api_calls("/Attachments"))
+        self.assertEqual(len(self.zoho_pdfs(invoice)), 1)
+
+    def test_many_partials_in_one_transaction_make_one_job_and_one_call(self):
+        first, second = self.pushed_invoice(100.0), self.pushed_invoice(30.0)
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            (
+                self.env["account.payment.register"]
+                .with_context(
+                    active_model="account.move", active_ids=(first | second).ids
+                )
+                .create({"group_payment": True})
+                ._create_payments()
+            )
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        for invoice in first | second:
+            record = self.zoho_invoice(invoice)
+            self.assertEqual((record["Status"], record["Balance__c"]), ("Paid", 0.0))
+        upserts = [r for r in self.zoho.api_requests() if r[1].endswith("/upsert")]
+        self.assertEqual(
+            sorted(r[1].split("/")[-2] for r in upserts), ["Accounts", "Invoices"]
+        )
+        # paid and unchanged since: not sent again
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            self.env["zoho.partner.binding"]._cron_push_receivables()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.api_calls("/Invoices"))
+
+    def test_unreconciled_payment_reopens_the_invoice_in_zoho(self):
+        invoice = self.pushed_invoice(100.0)
+        with self.trap_jobs() as trap:
+            self.pay(invoice, 100.0)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(self.zoho_invoice(invoice)["Status"], "Paid")
+        with self.trap_jobs() as trap:
+            invoice.line_ids.remove_move_reconcile()
+            self.env.flush_all()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(invoice.payment_state, "not_paid")
+        record = self.zoho_invoice(invoice)
+        self.assertEqual((record["Status"], record["Balance__c"]), ("Created", 100.0))
+
     def test_overdue_invoice_gets_one_task_per_level(self):
         invoice = self.make_invoice(300.0, due_days_ago=31)
         with self.trap_jobs():

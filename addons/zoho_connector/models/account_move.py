@@ -14,6 +14,23 @@ class AccountMove(models.Model):
             invoices.partner_id._zoho_enqueue_receivables()
         return posted
 
+    def button_draft(self):
+        invoices = self.filtered(lambda move: move.is_sale_document())
+        # Odoo 18 keeps the PDF sent for the earlier posting linked to the invoice
+        # (``invoice_pdf_report_id``), and neither sending again nor the Zoho push
+        # would make a new one: detach it (it stays in the chatter as a plain
+        # attachment), so the next sending and the next push use the changed
+        # invoice's PDF
+        sent_pdfs = invoices.invoice_pdf_report_id
+        result = super().button_draft()
+        if sent_pdfs:
+            sent_pdfs.sudo().write({"res_field": False})
+            invoices.invalidate_recordset(
+                ["invoice_pdf_report_id", "invoice_pdf_report_file"]
+            )
+        invoices.filtered("zoho_record_id").sudo().zoho_pdf_stale = True
+        return result
+
     def _zoho_enqueue_invoice_push(self):
         # whoever posts, the integration works as OdooBot (jobs included)
         bindings = (

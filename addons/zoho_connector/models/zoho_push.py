@@ -247,6 +247,13 @@ class AccountMove(models.Model):
         copy=False,
         help="The payment status last sent to the invoice's Zoho record.",
     )
+    zoho_pdf_stale = fields.Boolean(
+        "Zoho PDF outdated",
+        readonly=True,
+        copy=False,
+        help="The invoice was reset to draft after Zoho got its PDF: the next push "
+        "replaces that PDF with the current one.",
+    )
 
     def _zoho_reference(self):
         """The unique key of this invoice in Zoho: never two records for one."""
@@ -257,7 +264,8 @@ class AccountMove(models.Model):
         """Job: upsert this posted invoice into Zoho, with its PDF attached.
 
         Idempotent: the record is an upsert on our reference, the PDF is uploaded
-        only when the record has no attachment of that name yet.
+        only when the record has no attachment of that name yet, or when the
+        invoice was reset to draft since (the new PDF replaces the old one).
         """
         self.ensure_one()
         backend = self.env["zoho.backend"].browse(backend_id)
@@ -342,16 +350,33 @@ class AccountMove(models.Model):
         return str(success["details"]["id"])
 
     def _zoho_attach_pdf(self, client, module, record_id):
+        """Leave exactly one PDF of this invoice on its Zoho record, the current one.
+
+        Unchanged since the last upload (a retried or repeated job): nothing is
+        uploaded. Reset to draft and posted again (``zoho_pdf_stale``): the current
+        PDF is uploaded first, then every older one of that name is deleted, so a
+        job that stops half-way leaves at worst one PDF too many, which its retry
+        removes.
+        """
         filename = f"{self.name.replace('/', '_')}.pdf"
-        existing = client.list_attachments(module, record_id)
-        if any(item.get("File_Name") == filename for item in existing):
+        existing = [
+            item
+            for item in client.list_attachments(module, record_id)
+            if item.get("File_Name") == filename
+        ]
+        if existing and not self.zoho_pdf_stale:
             return  # a retried job: the far side has it already
         pdf = self._zoho_invoice_pdf()
         client.upload_attachment(module, record_id, filename, pdf)
+        for item in existing:
+            client.delete_attachment(module, record_id, item["id"])
+        if self.zoho_pdf_stale:
+            self.zoho_pdf_stale = False
 
     def _zoho_invoice_pdf(self):
         """:return: the invoice's PDF: the one sent to the customer when there is
-        one, else rendered now (wkhtmltopdf)."""
+        one, else rendered now (wkhtmltopdf). A reset to draft detaches the sent
+        PDF (``account.move.button_draft``), so it is always this posting's."""
         if self.invoice_pdf_report_id:
             return base64.b64decode(self.invoice_pdf_report_id.datas)
         content, _kind = (

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from .common import ZohoCase
 
 
@@ -194,6 +196,13 @@ class TestZohoPush(ZohoCase):
         with self.zoho.lock:
             return list(self.zoho.attachments.get(invoice.zoho_record_id, []))
 
+    def uploads(self):
+        return [
+            req
+            for req in self.zoho.api_requests()
+            if req[0] == "POST" and req[1].endswith("/Attachments")
+        ]
+
     def test_payment_refreshes_the_invoice_in_zoho_without_its_pdf(self):
         invoice = self.pushed_invoice(100.0)
         self.assertEqual(self.zoho_invoice(invoice)["Status"], "Created")
@@ -259,6 +268,75 @@ class TestZohoPush(ZohoCase):
         self.assertEqual(invoice.payment_state, "not_paid")
         record = self.zoho_invoice(invoice)
         self.assertEqual((record["Status"], record["Balance__c"]), ("Created", 100.0))
+
+    def repost(self, invoice, amount):
+        """Reset ``invoice`` to draft, change its amount, post it again; :return:
+        the push job's invoice (rendering real PDFs), not run yet"""
+        invoice.button_draft()
+        invoice.invoice_line_ids.price_unit = amount
+        with self.trap_jobs() as trap:
+            invoice.action_post()
+            trap.assert_enqueued_job(
+                invoice._zoho_push_invoice, args=(self.backend.id,)
+            )
+        return invoice.with_context(force_report_rendering=True)
+
+    def test_reposted_invoice_replaces_its_pdf_in_zoho(self):
+        invoice = self.make_invoice(100.0).with_context(force_report_rendering=True)
+        with self.trap_jobs():
+            invoice.action_post()
+        invoice._zoho_push_invoice(self.backend.id)
+        (old,) = self.zoho_pdfs(invoice)
+        self.assertTrue(old["content"].startswith(b"%PDF"))
+        invoice = self.repost(invoice, 150.0)
+        invoice._zoho_push_invoice(self.backend.id)
+        self.assertEqual(self.zoho_invoice(invoice)["Grand_Total"], 150.0)
+        (new,) = self.zoho_pdfs(invoice)  # exactly one: the old one is gone
+        self.assertNotEqual(new["id"], old["id"])
+        self.assertEqual(new["File_Name"], old["File_Name"])
+        self.assertTrue(new["content"].startswith(b"%PDF"))
+        self.assertNotEqual(new["content"], old["content"])
+        self.assertFalse(invoice.zoho_pdf_stale)
+        # pushed again (a retried or requeued job): nothing uploaded
+        self.zoho.clear_requests()
+        invoice._zoho_push_invoice(self.backend.id)
+        self.assertFalse(self.uploads())
+        self.assertEqual(self.zoho_pdfs(invoice), [new])
+
+    def test_replacement_stopped_half_way_is_finished_by_the_retry(self):
+        invoice = self.repost(self.pushed_invoice(100.0), 120.0)
+        # the new PDF reaches Zoho, the old one's deletion does not
+        self.zoho.fail_next(1, status=500, method="DELETE")
+        with self.assertRaises(RetryableJobError):
+            invoice._zoho_push_invoice(self.backend.id)
+        self.assertEqual(len(self.zoho_pdfs(invoice)), 2)
+        invoice._zoho_push_invoice(self.backend.id)  # queue_job's retry
+        (pdf,) = self.zoho_pdfs(invoice)
+        self.assertTrue(pdf["content"].startswith(b"%PDF"))
+
+    def test_reposted_invoice_uses_its_new_pdf_not_the_one_sent_before(self):
+        invoice = self.pushed_invoice(100.0)
+        # sent to the customer: Odoo keeps that PDF as the invoice's document
+        sent = self.env["ir.attachment"].create(
+            {
+                "name": "INV sent.pdf",
+                "raw": b"%PDF-1.4 the invoice of 100.00 as sent",
+                "res_model": "account.move",
+                "res_id": invoice.id,
+                "res_field": "invoice_pdf_report_file",
+            }
+        )
+        invoice.invalidate_recordset(["invoice_pdf_report_id"])
+        self.assertEqual(invoice.invoice_pdf_report_id, sent)
+        invoice = self.repost(invoice, 150.0)
+        # no longer the invoice's document, still in its chatter
+        self.assertFalse(invoice.invoice_pdf_report_id)
+        self.assertTrue(sent.exists())
+        self.assertEqual((sent.res_model, sent.res_id), ("account.move", invoice.id))
+        invoice._zoho_push_invoice(self.backend.id)
+        (pdf,) = self.zoho_pdfs(invoice)
+        self.assertTrue(pdf["content"].startswith(b"%PDF"))
+        self.assertNotIn(b"as sent", pdf["content"])
 
     def test_overdue_invoice_gets_one_task_per_level(self):
         invoice = self.make_invoice(300.0, due_days_ago=31)

@@ -76,66 +76,49 @@ class LocalStripe:
     def confirm_with_bank_account(self, client_secret):
         """What Stripe.js does for a US bank account (ACH Direct Debit)."""
         intent_id = client_secret.split("_secret_")[0]
-        response = requests.post(
-            f"{self.url}/_config/o2c/payment_intents/{intent_id}/confirm",
-            data=json.dumps(
-                {
-                    "client_secret": client_secret,
-                    "payment_method_data": {
-                        "type": "us_bank_account",
-                        "us_bank_account": TEST_BANK_ACCOUNT,
-                    },
-                }
-            ),
-            timeout=10,
+        return self._configure(
+            f"payment_intents/{intent_id}/confirm",
+            {
+                "client_secret": client_secret,
+                "payment_method_data": {
+                    "type": "us_bank_account",
+                    "us_bank_account": TEST_BANK_ACCOUNT,
+                },
+            },
         )
-        response.raise_for_status()
-        return response.json()
 
     def settle(self, intent_id, outcome="succeeded"):
         """The bank's answer to an ACH debit: ``succeeded`` or ``failed``."""
-        response = requests.post(
-            f"{self.url}/_config/o2c/payment_intents/{intent_id}/settle",
-            data=json.dumps({"outcome": outcome}),
-            timeout=10,
+        return self._configure(
+            f"payment_intents/{intent_id}/settle", {"outcome": outcome}
         )
-        response.raise_for_status()
-        return response.json()
 
     def dispute(self, charge_id, reason="fraudulent"):
         """The cardholder disputes a card charge: the dispute opens
         (``needs_response``) and Stripe withdraws its funds. :return: the dispute"""
-        response = requests.post(
-            f"{self.url}/_config/o2c/charges/{charge_id}/dispute",
-            data=json.dumps({"reason": reason}),
-            timeout=10,
-        )
-        response.raise_for_status()
-        return response.json()
+        return self._configure(f"charges/{charge_id}/dispute", {"reason": reason})
 
     def decide_dispute(self, dispute_id, status):
         """The dispute moves on: ``under_review``, ``won`` (funds reinstated) or
         ``lost``. :return: the dispute"""
-        response = requests.post(
-            f"{self.url}/_config/o2c/disputes/{dispute_id}",
-            data=json.dumps({"status": status}),
-            timeout=10,
-        )
-        response.raise_for_status()
-        return response.json()
+        return self._configure(f"disputes/{dispute_id}", {"status": status})
 
     def confirm_with_card(self, client_secret, card=None):
         """What Stripe.js does in the browser: pay the intent with a card."""
         intent_id = client_secret.split("_secret_")[0]
+        return self._configure(
+            f"payment_intents/{intent_id}/confirm",
+            {
+                "client_secret": client_secret,
+                "payment_method_data": {"type": "card", "card": card or TEST_CARD},
+            },
+        )
+
+    def _configure(self, path, payload):
+        """POST to the test server's own control API (``/_config/o2c/...``):
+        what Stripe.js, the bank or the card network do outside the API."""
         response = requests.post(
-            f"{self.url}/_config/o2c/payment_intents/{intent_id}/confirm",
-            data=json.dumps(
-                {
-                    "client_secret": client_secret,
-                    "payment_method_data": {"type": "card", "card": card or TEST_CARD},
-                }
-            ),
-            timeout=10,
+            f"{self.url}/_config/o2c/{path}", data=json.dumps(payload), timeout=10
         )
         response.raise_for_status()
         return response.json()

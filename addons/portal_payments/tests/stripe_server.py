@@ -406,16 +406,7 @@ async def settle_payment_intent(request):
         if charge.status != "succeeded":
             raise resources.UserError(400, "Only a settled debit can be disputed")
         dispute = Dispute(charge, "debit_not_authorized", "lost")
-        txn = _balance_transaction(
-            -charge.amount,
-            charge.currency,
-            dispute.id,
-            "adjustment",
-            "dispute",
-            description=f"Chargeback withdrawal for {charge.id}",
-            fee=DISPUTE_FEE,
-            fee_details=_fee_details(DISPUTE_FEE, charge.currency, "Dispute fee"),
-        )
+        txn = _dispute_withdrawal(charge, dispute)
         dispute.balance_transactions = [txn._export()]
         charge.disputed = True
         return server.json_response(dispute._export())

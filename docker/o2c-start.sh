@@ -1,6 +1,7 @@
 #!/bin/bash
 # Container start: make sure database $O2C_DB (default o2c_demo) has all our
-# addons (from /mnt/extra-addons) installed with demo data, then serve it.
+# addons (from /mnt/extra-addons) installed with demo data, at the version of
+# their manifests, then serve it.
 # Database settings follow the official image: HOST, PORT, USER, PASSWORD.
 set -euo pipefail
 
@@ -40,6 +41,26 @@ if [ "$installed" != "$wanted" ]; then
     echo "o2c-start: installing $O2C_ADDONS into $DB (with demo data)"
     # Odoo creates the database when missing; demo data is loaded by default.
     odoo "${DB_ARGS[@]}" -d "$DB" -i "$O2C_ADDONS" --stop-after-init
+else
+    # addons whose version in the code differs from the database's (new fields
+    # or data after a pull): update them, or the server fails on what is missing
+    installed_versions=$(psql -d "$DB" -Atc "SELECT name || '=' || latest_version
+        FROM ir_module_module WHERE state = 'installed' AND name IN ($in_list)")
+    outdated=$(python3 - "$ADDONS_DIR" "$installed_versions" <<'PY'
+import ast, pathlib, sys
+installed = dict(line.split("=", 1) for line in sys.argv[2].split() if "=" in line)
+print(",".join(
+    name for name, version in sorted(installed.items())
+    if ast.literal_eval(
+        (pathlib.Path(sys.argv[1]) / name / "__manifest__.py").read_text()
+    ).get("version") != version
+))
+PY
+)
+    if [ -n "$outdated" ]; then
+        echo "o2c-start: updating $outdated in $DB (a new version of the code)"
+        odoo "${DB_ARGS[@]}" -d "$DB" -u "$outdated" --stop-after-init
+    fi
 fi
 
 echo "o2c-start: serving $DB on http://localhost:8069 (login admin / admin)"

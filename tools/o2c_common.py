@@ -196,15 +196,19 @@ def database_exists(name):
 
 
 def installed_modules(dbname):
-    """Names of the modules installed in dbname (empty set if no Odoo db)."""
+    """The modules installed in dbname: ``{name: installed version}`` (empty if
+    no Odoo db)."""
     conn = pg_connect(dbname)
     try:
         with conn.cursor() as cr:
             cr.execute("SELECT to_regclass('ir_module_module') IS NOT NULL")
             if not cr.fetchone()[0]:
-                return set()
-            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
-            return {row[0] for row in cr.fetchall()}
+                return {}
+            cr.execute(
+                "SELECT name, latest_version FROM ir_module_module"
+                " WHERE state = 'installed'"
+            )
+            return dict(cr.fetchall())
     finally:
         conn.close()
 

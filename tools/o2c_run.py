@@ -2,7 +2,8 @@
 """Demo: serve database ``o2c_demo`` with all our addons and demo data.
 
 Creates the database on first use (``-i <our addons>``, demo data loaded),
-installs any of our addons it is missing (or updates them all with --update),
+installs any of our addons it is missing, updates those whose version changed
+in the code (or all of them with --update),
 then serves it on http://localhost:8069 in threaded mode (workers 0) with
 queue_job loaded server-wide, so its job runner thread processes jobs.
 """
@@ -101,7 +102,7 @@ def main(argv=None):
         say("ERROR: " + problem.replace("\n", "\n[o2c-run] "))
         return 2
     try:
-        addons = list(common.discover_addons())
+        addons = common.discover_addons()
     except ValueError as exc:
         say(f"ERROR: {exc}")
         return 1
@@ -124,8 +125,15 @@ def main(argv=None):
         say(f"--reset: dropping database {db}")
         common.drop_database(db)
 
-    installed = common.installed_modules(db) if common.database_exists(db) else set()
+    installed = common.installed_modules(db) if common.database_exists(db) else {}
     missing = [name for name in addons if name not in installed]
+    # a newer version in the code than in the database (its fields or data
+    # changed): the server would fail on what the database lacks
+    outdated = [
+        name
+        for name, manifest in addons.items()
+        if name in installed and installed[name] != manifest.get("version")
+    ]
     init_args = []
     if missing:
         what = "creating" if not installed else "completing"
@@ -133,6 +141,9 @@ def main(argv=None):
         init_args += ["-i", ",".join(missing)]
     if args.update:
         init_args += ["-u", ",".join(addons)]
+    elif outdated:
+        say(f"updating {', '.join(outdated)} in {db}: a new version of the code")
+        init_args += ["-u", ",".join(outdated)]
     if init_args:
         rc = odoo([*base, *init_args, "--workers", "0", "--stop-after-init"])
         if rc:

@@ -2,7 +2,7 @@
     "name": "Zoho CRM Connector",
     "summary": "Zoho CRM Accounts and Contacts become Odoo customers; receivable "
     "facts and final invoices go back to the salespeople in Zoho",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales",
     "license": "LGPL-3",
     "author": "O2C developers",

@@ -16,6 +16,13 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         invoices = self.filtered(lambda move: move.is_sale_document())
+        # no longer valid once reset (or cancelled, which resets posted moves
+        # first): the customer's money facts change, and Zoho's invoice record
+        # says "Cancelled" until the invoice is posted again. An unpaid invoice
+        # has no reconciliation to undo, so nothing else would tell Zoho.
+        leaving = invoices.filtered(
+            lambda move: move.state == "posted" or move.zoho_record_id
+        )
         # Odoo 18 keeps the PDF sent for the earlier posting linked to the invoice
         # (``invoice_pdf_report_id``), and neither sending again nor the Zoho push
         # would make a new one: detach it (it stays in the chatter as a plain
@@ -29,6 +36,16 @@ class AccountMove(models.Model):
                 ["invoice_pdf_report_id", "invoice_pdf_report_file"]
             )
         invoices.filtered("zoho_record_id").sudo().zoho_pdf_stale = True
+        leaving.partner_id._zoho_enqueue_receivables()
+        return result
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        # a draft one Zoho has (reset earlier): its record or note says so now;
+        # posted ones went through button_draft, which queued the same push
+        self.filtered(
+            lambda move: move.is_sale_document() and move.zoho_record_id
+        ).partner_id._zoho_enqueue_receivables()
         return result
 
     def _zoho_enqueue_invoice_push(self):

@@ -15,6 +15,9 @@ _logger = logging.getLogger(__name__)
 
 # advisory lock (with the backend id) between postings and the receivables push
 RECEIVABLES_HANDOFF_LOCK = "zoho_receivables_handoff"
+# the Status of an invoice no longer posted: a value of Zoho's default Invoices
+# Status picklist (Created, Approved, Delivered, Cancelled)
+ZOHO_CANCELLED = "Cancelled"
 
 
 class ZohoReceivablesPending(models.Model):
@@ -173,7 +176,11 @@ class ZohoBackend(models.Model):
         """Send the status and balance of these customers' invoices that Zoho has,
         when they changed since they were last sent (100 per call, no PDF).
 
-        The invoice push writes what it sent (``zoho_balance``,
+        Posted invoices say whether they are paid and what is left to pay; an
+        invoice cancelled or reset to draft since Zoho got it says *Cancelled*
+        with nothing to pay, until it is posted again.
+
+        The invoice push writes what it sent (``zoho_state``, ``zoho_balance``,
         ``zoho_payment_state``); an invoice whose values still match is not sent
         again, so a customer's paid invoices cost nothing on the next payment.
         """
@@ -181,14 +188,18 @@ class ZohoBackend(models.Model):
             return
         Move = self.env["account.move"]
         Move.flush_model()
+        # NULL zoho_state: sent before Odoo noted it, so sent while posted
         self.env.cr.execute(
             "SELECT id FROM account_move"
             " WHERE commercial_partner_id = ANY(%s)"
-            " AND move_type = 'out_invoice' AND state = 'posted'"
+            " AND move_type = 'out_invoice'"
             " AND zoho_record_id IS NOT NULL"
             " AND zoho_module IS NOT NULL AND zoho_module != 'Notes'"
-            " AND (zoho_balance IS DISTINCT FROM amount_residual"
-            " OR zoho_payment_state IS DISTINCT FROM payment_state)"
+            " AND (COALESCE(zoho_state, 'posted') IS DISTINCT FROM state"
+            " OR CASE WHEN state = 'posted'"
+            " THEN zoho_balance IS DISTINCT FROM amount_residual"
+            " OR zoho_payment_state IS DISTINCT FROM payment_state"
+            " ELSE zoho_balance IS DISTINCT FROM 0 END)"
             " ORDER BY id",
             [partners.ids],
         )
@@ -246,6 +257,12 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
         help="The payment status last sent to the invoice's Zoho record.",
+    )
+    zoho_state = fields.Char(
+        readonly=True,
+        copy=False,
+        help="The invoice's state (posted, draft, cancelled) when its Zoho record "
+        "was last sent: a cancelled or reset invoice is sent as cancelled.",
     )
     zoho_pdf_stale = fields.Boolean(
         "Zoho PDF outdated",
@@ -322,20 +339,33 @@ class AccountMove(models.Model):
         return record
 
     def _zoho_invoice_payment(self):
-        """:return: the invoice's Zoho fields that payments change"""
+        """:return: the invoice's Zoho fields that payments and a cancellation
+        change"""
         return {
-            "Status": "Paid"
-            if self.payment_state in ("paid", "in_payment")
-            else "Created",
-            "Balance__c": self.amount_residual,
+            "Status": self._zoho_invoice_status(),
+            "Balance__c": self._zoho_amount_due(),
         }
+
+    def _zoho_invoice_status(self):
+        """:return: the invoice's *Status* in Zoho: ``Cancelled`` (one of the
+        values of Zoho's Invoices picklist) once it is no longer a posted invoice
+        (cancelled, or reset to draft and not posted again), else ``Paid`` or
+        ``Created``"""
+        if self.state != "posted":
+            return ZOHO_CANCELLED
+        return "Paid" if self.payment_state in ("paid", "in_payment") else "Created"
+
+    def _zoho_amount_due(self):
+        """:return: what the customer owes on this invoice: nothing unless posted"""
+        return self.amount_residual if self.state == "posted" else 0.0
 
     def _zoho_note_sent(self):
         """Remember what Zoho's record says, so it is sent again only when it
         changes (see ``zoho.backend._zoho_refresh_invoices``)."""
         self.write(
             {
-                "zoho_balance": self.amount_residual,
+                "zoho_state": self.state,
+                "zoho_balance": self._zoho_amount_due(),
                 "zoho_payment_state": self.payment_state,
             }
         )

@@ -338,6 +338,69 @@ class TestZohoPush(ZohoCase):
         self.assertTrue(pdf["content"].startswith(b"%PDF"))
         self.assertNotIn(b"as sent", pdf["content"])
 
+    def upserts(self, module):
+        return [
+            req
+            for req in self.zoho.api_requests()
+            if req[0] == "POST" and req[1].endswith(f"/{module}/upsert")
+        ]
+
+    def test_cancelled_invoices_are_cancelled_in_zoho_by_one_job(self):
+        first, second = self.pushed_invoice(100.0), self.pushed_invoice(30.0)
+        account = self.zoho.records["Accounts"][self.account_id]
+        self.assertEqual(account["Open_Balance__c"], 130.0)
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            (first | second).button_cancel()
+            self.assertEqual((first | second).mapped("state"), ["cancel"] * 2)
+            trap.assert_jobs_count(1)  # the customer's batched push, no call yet
+            trap.assert_enqueued_job(self.backend._zoho_push_receivables)
+            self.assertFalse(self.zoho.api_requests())
+            trap.perform_enqueued_jobs()
+        for invoice in first | second:
+            record = self.zoho_invoice(invoice)
+            self.assertEqual(
+                (record["Status"], record["Balance__c"]), ("Cancelled", 0.0)
+            )
+            self.assertEqual(record["Subject"], invoice.name)  # the same record
+        self.assertEqual(len(self.upserts("Invoices")), 1)  # both in one call
+        # the customer's money facts follow: nothing is owed any more
+        account = self.zoho.records["Accounts"][self.account_id]
+        self.assertEqual(account["Open_Balance__c"], 0.0)
+        # cancelled and sent since: not sent again
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            self.env["zoho.partner.binding"]._cron_push_receivables()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.api_calls("/Invoices"))
+
+    def test_invoice_reset_to_draft_is_cancelled_in_zoho_until_posted_again(self):
+        invoice = self.pushed_invoice(100.0)
+        (old_pdf,) = self.zoho_pdfs(invoice)
+        with self.trap_jobs() as trap:
+            invoice.button_draft()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        record = self.zoho_invoice(invoice)
+        self.assertEqual((record["Status"], record["Balance__c"]), ("Cancelled", 0.0))
+        account = self.zoho.records["Accounts"][self.account_id]
+        self.assertEqual(account["Open_Balance__c"], 0.0)
+        # changed and posted again: the record is back, with the new PDF
+        invoice.invoice_line_ids.price_unit = 120.0
+        with self.trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        record = self.zoho_invoice(invoice)
+        self.assertEqual(
+            (record["Status"], record["Balance__c"], record["Grand_Total"]),
+            ("Created", 120.0, 120.0),
+        )
+        (new_pdf,) = self.zoho_pdfs(invoice)
+        self.assertNotEqual(new_pdf["id"], old_pdf["id"])
+        account = self.zoho.records["Accounts"][self.account_id]
+        self.assertEqual(account["Open_Balance__c"], 120.0)
+        self.assertEqual(len(self._zoho_invoices(invoice)), 1)
+
     def test_overdue_invoice_gets_one_task_per_level(self):
         invoice = self.make_invoice(300.0, due_days_ago=31)
         with self.trap_jobs():

@@ -794,13 +794,13 @@ class ZohoClient:
         return (body or {}).get("modules") or []
 
     # ----------------------------------------------------------------- writes
-    def _write(self, path, records, extra, idempotent):
+    def _write(self, path, records, extra, idempotent, method="POST"):
         results = []
         for start in range(0, len(records), MAX_RECORDS_PER_WRITE):
             chunk = list(records[start : start + MAX_RECORDS_PER_WRITE])
             payload = dict(extra, data=chunk)
             body = self.request(
-                "POST", path, json=payload, idempotent=idempotent, per_record=True
+                method, path, json=payload, idempotent=idempotent, per_record=True
             )
             data = (body or {}).get("data") or []
             if len(data) != len(chunk):
@@ -933,6 +933,14 @@ class ZohoClient:
                 details=result.get("details"),
             )
         return result["details"]["id"]
+
+    def update_notes(self, notes):
+        """Update notes by id (``[{"id", "Note_Title", "Note_Content"}]``), 100 per
+        call (``PUT /Notes``, 1 credit per 10 notes); per-note results, in order.
+
+        Idempotent: the same content written twice leaves the same note.
+        """
+        return self._write(f"{API_PATH}/Notes", notes, {}, True, method="PUT")
 
     def upload_attachment(
         self,

@@ -380,6 +380,8 @@ class FakeZoho:
             return 200, {"fields": FIELDS.get(module, FIELDS["Tasks"][:1])}
         if route == ("POST", "actions", "watch"):
             return self.watch(body.json())
+        if route == ("PUT", "Notes"):
+            return self.update_notes(body.json())
         module, rest = self._module(parts[0] if parts else None), parts[1:]
         if method == "GET" and not rest:
             return self.list_records(module, params, headers)
@@ -613,6 +615,29 @@ class FakeZoho:
             results.append({"code": "SUCCESS", "status": "success", "details": details})
         return 201, {"data": results}
 
+    def update_notes(self, payload):
+        """``PUT /Notes``: notes updated by id, 100 at most, per-note results."""
+        data = payload.get("data")
+        if not isinstance(data, list) or not data:
+            raise _error("INVALID_DATA", json_path="$.data")
+        if len(data) > 100:
+            raise _error("LIMIT_EXCEEDED", message="more than 100 records", limit=100)
+        notes, results = self.records.setdefault("Notes", {}), []
+        for index, note in enumerate(data):
+            nid = str(note.get("id") or "")
+            if nid not in notes:
+                results.append(_record_error("INVALID_DATA", index, "id"))
+                continue
+            values = {k: v for k, v in note.items() if k != "id"}
+            stamp = self.touch("Notes", nid, **values)["Modified_Time"]
+            details = {"id": nid, "Modified_Time": stamp}
+            result = {"code": "SUCCESS", "status": "success", "details": details}
+            results.append(result | {"message": "record updated"})
+        errors = sum(r["status"] == "error" for r in results)
+        if errors:
+            return (400 if errors == len(results) else 207), {"data": results}
+        return 200, {"data": results}
+
     def attach(self, module, rid, body):
         if rid not in self.records[module]:
             raise _error("INVALID_DATA", message="the related id seems invalid", id=rid)
@@ -708,6 +733,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self._handle("POST")
+
+    def do_PUT(self):
+        self._handle("PUT")
 
     def do_DELETE(self):
         self._handle("DELETE")

@@ -4,7 +4,7 @@ import base64
 import logging
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.tools import split_every
+from odoo.tools import float_repr, split_every
 
 from ..components.client import MAX_RECORDS_PER_WRITE
 from ..components.errors import ZohoRecordRejected
@@ -178,7 +178,8 @@ class ZohoBackend(models.Model):
 
         Posted invoices say whether they are paid and what is left to pay; an
         invoice cancelled or reset to draft since Zoho got it says *Cancelled*
-        with nothing to pay, until it is posted again.
+        with nothing to pay, until it is posted again. An invoice sent as a note
+        on the Account has that note's content rewritten (``PUT /Notes``).
 
         The invoice push writes what it sent (``zoho_state``, ``zoho_balance``,
         ``zoho_payment_state``); an invoice whose values still match is not sent
@@ -193,8 +194,7 @@ class ZohoBackend(models.Model):
             "SELECT id FROM account_move"
             " WHERE commercial_partner_id = ANY(%s)"
             " AND move_type = 'out_invoice'"
-            " AND zoho_record_id IS NOT NULL"
-            " AND zoho_module IS NOT NULL AND zoho_module != 'Notes'"
+            " AND zoho_record_id IS NOT NULL AND zoho_module IS NOT NULL"
             " AND (COALESCE(zoho_state, 'posted') IS DISTINCT FROM state"
             " OR CASE WHEN state = 'posted'"
             " THEN zoho_balance IS DISTINCT FROM amount_residual"
@@ -209,12 +209,19 @@ class ZohoBackend(models.Model):
                 lambda inv, mod=module: inv.zoho_module == mod
             )
             for batch in split_every(MAX_RECORDS_PER_WRITE, in_module):
-                records = [
-                    {"id": invoice.zoho_record_id} | invoice._zoho_invoice_payment()
-                    for invoice in batch
-                ]
-                work.counts["read"] += len(records)
-                results = work.client.upsert(module, records, duplicate_check_fields=[])
+                work.counts["read"] += len(batch)
+                if module == "Notes":
+                    results = work.client.update_notes(
+                        [invoice._zoho_invoice_note() for invoice in batch]
+                    )
+                else:
+                    records = [
+                        {"id": invoice.zoho_record_id} | invoice._zoho_invoice_payment()
+                        for invoice in batch
+                    ]
+                    results = work.client.upsert(
+                        module, records, duplicate_check_fields=[]
+                    )
                 for invoice, result in zip(batch, results, strict=True):
                     if result.get("status") == "success":
                         invoice._zoho_note_sent()
@@ -308,8 +315,7 @@ class AccountMove(models.Model):
                 self._zoho_attach_pdf(client, module, record_id)
             work.counts["created" if not self.zoho_record_id else "updated"] += 1
             self.write({"zoho_record_id": record_id, "zoho_module": module})
-            if module != "Notes":
-                self._zoho_note_sent()
+            self._zoho_note_sent()
         return f"{module} {record_id}"
 
     def _zoho_invoice_module(self, backend, client):
@@ -417,23 +423,54 @@ class AccountMove(models.Model):
         return content
 
     def _zoho_push_invoice_note(self, client, binding):
-        title = self.env._("Invoice %s", self.name)
-        notes = client.list_notes("Accounts", binding.zoho_id)
-        for note in notes:
-            if note.get("Note_Title") == title:
-                return str(note["id"])
-        record = self._zoho_invoice_record(binding)
+        """The invoice as a note on its Account (orgs without Invoices module).
+
+        Found by its title (a retried job adds no second note); its content is
+        rewritten when it no longer says what the invoice says (posted again with
+        other amounts), else nothing is sent.
+        """
+        note = self._zoho_invoice_note()
+        for existing in client.list_notes("Accounts", binding.zoho_id):
+            if existing.get("Note_Title") == note["Note_Title"]:
+                if existing.get("Note_Content") != note["Note_Content"]:
+                    _raise_first_failure(
+                        client.update_notes([note | {"id": str(existing["id"])}])
+                    )
+                return str(existing["id"])
+        return str(
+            client.add_note(
+                "Accounts", binding.zoho_id, note["Note_Title"], note["Note_Content"]
+            )
+        )
+
+    def _zoho_invoice_note(self):
+        """:return: the invoice's note (``id`` when Zoho has it, ``Note_Title``,
+        ``Note_Content``): its amounts, then where it stands (status, amount due)"""
+        self.ensure_one()
+        currency = self.currency_id
+        if self.state == "draft":
+            status = self.env._(
+                "Cancelled (reset to draft in Odoo: not valid until posted again)"
+            )
+        else:
+            status = self._zoho_invoice_status()
         content = self.env._(
             "%(name)s dated %(date)s, due %(due)s: %(total)s %(cur)s "
-            "(reference %(ref)s)",
+            "(reference %(ref)s). Status: %(status)s; amount due: %(balance)s %(cur)s",
             name=self.name,
-            date=record["Invoice_Date"],
-            due=record["Due_Date"],
-            total=self.amount_total,
-            cur=self.currency_id.name,
-            ref=record["Odoo_Reference__c"],
+            date=self.invoice_date and self.invoice_date.isoformat(),
+            due=self.invoice_date_due and self.invoice_date_due.isoformat(),
+            total=float_repr(self.amount_total, currency.decimal_places),
+            cur=currency.name,
+            ref=self._zoho_reference(),
+            status=status,
+            balance=float_repr(self._zoho_amount_due(), currency.decimal_places),
         )
-        return str(client.add_note("Accounts", binding.zoho_id, title, content))
+        note = {"Note_Title": self.env._("Invoice %s", self.name)}
+        note["Note_Content"] = content
+        if self.zoho_module == "Notes" and self.zoho_record_id:
+            note["id"] = self.zoho_record_id
+        return note
 
 
 def _raise_first_failure(results):

@@ -401,6 +401,81 @@ class TestZohoPush(ZohoCase):
         self.assertEqual(account["Open_Balance__c"], 120.0)
         self.assertEqual(len(self._zoho_invoices(invoice)), 1)
 
+    def zoho_note(self, invoice):
+        with self.zoho.lock:
+            return dict(self.zoho.records["Notes"][invoice.zoho_record_id])
+
+    def note_updates(self):
+        return [
+            req
+            for req in self.zoho.api_requests()
+            if req[0] == "PUT" and req[1].endswith("/Notes")
+        ]
+
+    def test_payment_updates_the_invoice_note_and_only_that_one(self):
+        self.zoho.invoices_enabled = False
+        paid, other = self.pushed_invoice(100.0), self.pushed_invoice(30.0)
+        self.assertEqual((paid.zoho_module, other.zoho_module), ("Notes", "Notes"))
+        cur = paid.currency_id.name
+        self.assertIn(
+            f"Status: Created; amount due: 100.00 {cur}",
+            self.zoho_note(paid)["Note_Content"],
+        )
+        other_note = self.zoho_note(other)
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            self.pay(paid, 40.0)
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertIn(
+            f"Status: Created; amount due: 60.00 {cur}",
+            self.zoho_note(paid)["Note_Content"],
+        )
+        # one call, for the paid invoice's note only
+        self.assertEqual(len(self.note_updates()), 1)
+        self.assertEqual(self.zoho_note(other), other_note)
+        with self.trap_jobs() as trap:
+            self.pay(paid, 60.0)
+            trap.perform_enqueued_jobs()
+        note = self.zoho_note(paid)
+        self.assertIn(f"Status: Paid; amount due: 0.00 {cur}", note["Note_Content"])
+        self.assertEqual(note["Note_Title"], f"Invoice {paid.name}")
+        # nothing changed since: no call for any note
+        self.zoho.clear_requests()
+        with self.trap_jobs() as trap:
+            self.env["zoho.partner.binding"]._cron_push_receivables()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.api_calls("/Notes"))
+        self.assertEqual(len(self.zoho.records["Notes"]), 2)
+
+    def test_invoice_note_says_cancelled_then_follows_the_reposted_invoice(self):
+        self.zoho.invoices_enabled = False
+        invoice = self.pushed_invoice(100.0)
+        cur = invoice.currency_id.name
+        with self.trap_jobs() as trap:
+            invoice.button_draft()
+            trap.perform_enqueued_jobs()
+        self.assertIn(
+            "Status: Cancelled (reset to draft in Odoo: not valid until posted "
+            f"again); amount due: 0.00 {cur}",
+            self.zoho_note(invoice)["Note_Content"],
+        )
+        invoice.invoice_line_ids.price_unit = 150.0
+        with self.trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        content = self.zoho_note(invoice)["Note_Content"]
+        self.assertIn(f": 150.00 {cur} (reference", content)
+        self.assertIn(f"Status: Created; amount due: 150.00 {cur}", content)
+        with self.trap_jobs() as trap:
+            invoice.button_cancel()
+            trap.perform_enqueued_jobs()
+        self.assertIn(
+            f"Status: Cancelled; amount due: 0.00 {cur}",
+            self.zoho_note(invoice)["Note_Content"],
+        )
+        self.assertEqual(len(self.zoho.records["Notes"]), 1)  # the same note
+
     def test_overdue_invoice_gets_one_task_per_level(self):
         invoice = self.make_invoice(300.0, due_days_ago=31)
         with self.trap_jobs():

@@ -367,6 +367,31 @@ class TestZohoClient(BaseCase):
             )
         self.assertEqual(len(self.zoho.api_requests()), calls + 1)
 
+    def test_notes_updated_by_id_in_bulk(self):
+        client = self.client()
+        [rid] = self.zoho.add_accounts(1)
+        ids = [
+            str(client.add_note("Accounts", rid, f"Invoice {i}", "open"))
+            for i in range(12)
+        ]
+        credits = client.credits_used
+        results = client.update_notes(
+            [{"id": nid, "Note_Content": "paid"} for nid in ids] + [{"id": "404"}]
+        )
+        self.assertEqual(
+            [r["status"] for r in results], ["success"] * 12 + ["error"]
+        )  # a gone note does not stop the others
+        self.assertEqual(client.credits_used - credits, 2)  # 1 per 10 notes
+        notes = {n["id"]: n for n in client.list_notes("Accounts", rid)}
+        self.assertEqual({notes[nid]["Note_Content"] for nid in ids}, {"paid"})
+        self.assertEqual(notes[ids[3]]["Note_Title"], "Invoice 3")  # kept
+        # a timeout is retried inline: writing the same content twice is harmless
+        self.zoho.fail_next(1, status=500, method="PUT")
+        retried = self.client(max_inline_retries=3).update_notes(
+            [{"id": ids[0], "Note_Content": "paid again"}]
+        )
+        self.assertEqual(retried[0]["status"], "success")
+
     # ---------------------------------------------------------------- errors
     def test_429_storm_with_inline_retries_converges(self):
         client = self.client(max_inline_retries=5)

@@ -290,7 +290,9 @@ class EcomOrderIntake(models.Model):
 
         On the way back to it, the changes and cancellations of the order that
         made no order (in review or received) are superseded by this newer
-        one: cancelled, and their order is the one this one changes.
+        one: cancelled, and their order is the one this one changes. Later ones
+        (this one is processed again after they arrived) are passed over, not
+        superseded: they apply after this one.
 
         :raises ReviewNeeded: the order itself was never received
         """
@@ -322,6 +324,9 @@ class EcomOrderIntake(models.Model):
         self._supersede(
             (skipped | original).filtered(
                 lambda intake: intake.state in ("needs_review", "received")
+                # a later change or cancellation (this one is processed again)
+                # applies after this one: not superseded by it
+                and (intake.action == ACTION_NEW or intake.id < self.id)
             )
         )
         if not original:

@@ -113,9 +113,10 @@ class IntakeCase(TransactionCase):
         cls.paper = cls.env.ref("o2c_base.product_paper_a4")
         cls.toner = cls.env.ref("o2c_base.product_toner_bk")
 
-    def receive(self, body, webhook_id=None):
+    def receive(self, body, webhook_id=None, process=True):
         """Receive ``body`` as the endpoint does and run its job.
 
+        :param process: False: leave the intake received (its job not run)
         :return: the intake
         """
         with trap_jobs() as trap:
@@ -126,7 +127,8 @@ class IntakeCase(TransactionCase):
                 body,
                 read_header(body),
             )
-            trap.perform_enqueued_jobs()
+            if process:
+                trap.perform_enqueued_jobs()
         return self.Intake.search(
             [("shop_id", "=", self.shop.id), ("name", "=", status["intake"])]
         )

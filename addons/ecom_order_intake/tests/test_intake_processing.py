@@ -835,6 +835,37 @@ class TestIntakeProcessing(IntakeCase):
             back.sale_order_id,
         )
 
+    def test_an_earlier_change_processed_again_leaves_a_later_one_to_follow(self):
+        """*Process again* on a change in review while a later change of the
+        order is still received: the later one (the shop's last word) is not
+        superseded; the earlier change replaces the order, then the later one
+        replaces that."""
+        original = self.receive(native_order("WEB-176", [("O2C-PAPER-A4", 1, 6.5)]))
+        change = self.receive(
+            native_order("WEB-176", [("PAPER-A4-SHOP", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        later = self.receive(
+            native_order("WEB-176", [("O2C-PAPER-A4", 3, 6.5)], action="update"),
+            process=False,
+        )
+        self.assertEqual(later.state, "received")
+        change.line_ids.product_id = self.paper
+        change.action_reprocess()
+        self.assertEqual(change.state, "done", change.problem_summary)
+        self.assertEqual(change.original_intake_id, original)
+        self.assertEqual(original.sale_order_id.state, "cancel")
+        self.assertEqual(later.state, "received")
+        later._process_job()
+        self.assertEqual(later.state, "done", later.problem_summary)
+        self.assertEqual(later.original_intake_id, change)
+        self.assertEqual(change.sale_order_id.state, "cancel")
+        confirmed = self.env["sale.order"].search(
+            [("client_order_ref", "=", "WEB-176"), ("state", "=", "sale")]
+        )
+        self.assertEqual(confirmed, later.sale_order_id)
+        self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
+
     def test_change_of_an_invoiced_order_is_reviewed(self):
         original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
         original.sale_order_id.order_line.qty_delivered = 1

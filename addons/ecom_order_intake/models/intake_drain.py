@@ -18,6 +18,8 @@ from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api, fields, models
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from ..utils.row_locks import lock_rows
 
 _logger = logging.getLogger(__name__)
@@ -89,7 +91,9 @@ class EcomShop(models.Model):
 
         An intake whose processing raises an unexpected error (not a problem for
         review: those are handled by processing) is rolled back and gets a job of
-        its own, with its retries and its error visible on the intake.
+        its own, with its retries and its error visible on the intake; so does
+        one that must wait for an intake of the same order another transaction
+        holds (its job retries until that one is released).
 
         :return: ``(processed, failed)`` intakes
         """
@@ -109,6 +113,12 @@ class EcomShop(models.Model):
             try:
                 with self.env.cr.savepoint():
                     intake._process(locked=True)  # FOR UPDATE above
+            except RetryableJobError as wait:
+                # another transaction holds an intake of the same order: the
+                # intake's own job waits for it
+                _logger.info("Intake %s: %s", intake.name, wait)
+                failed |= intake
+                continue
             except Exception:
                 _logger.exception("Intake %s: processing failed", intake.name)
                 failed |= intake

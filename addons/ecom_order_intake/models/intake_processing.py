@@ -294,7 +294,53 @@ class EcomOrderIntake(models.Model):
         (this one is processed again after they arrived) are passed over, not
         superseded: they apply after this one.
 
+        The intakes to supersede are locked first, then read again: one that
+        another transaction made an order of meanwhile (its *Process again*,
+        another drain) is not superseded; this one applies after it.
+
         :raises ReviewNeeded: the order itself was never received
+        :raises RetryableJobError: another transaction holds an intake to
+            supersede (it may be making its order): this one waits for it
+        """
+        locked = self.browse()
+        while True:
+            original, superseded = self._walk_to_original(parsed)
+            to_lock = superseded - locked
+            if not to_lock:
+                break
+            self._lock_to_supersede(to_lock)
+            locked |= to_lock
+            # what the lock's holder committed, when this transaction sees it
+            # (READ COMMITTED); under REPEATABLE READ a change committed after
+            # the snapshot already failed the lock (a retry, fresh snapshot)
+            locked.invalidate_recordset()
+        self._supersede(superseded)
+        if not original:
+            raise ReviewNeeded(
+                [
+                    (
+                        "change",
+                        self.env._(
+                            "The shop sent a %(action)s for order %(order)s, which we "
+                            "never received. Ask the shop to send the order itself.",
+                            action=dict(self._fields["action"].selection)[
+                                parsed.action
+                            ].lower(),
+                            order=parsed.external_id,
+                        ),
+                        None,
+                    )
+                ]
+            )
+        self.original_intake_id = original
+        return original
+
+    def _walk_to_original(self, parsed):
+        """Read, without locking, what :meth:`_find_original` finds.
+
+        :return: ``(original, superseded)``: the intake this one applies to
+            (possibly none), and the intakes it supersedes (in review or
+            received)
         """
         others = [
             ("shop_id", "=", self.shop_id.id),
@@ -321,33 +367,43 @@ class EcomOrderIntake(models.Model):
             original = self.search(
                 [*others, ("id", "not in", skipped.ids)], order="id desc", limit=1
             ) or (original.original_intake_id - skipped - self)
-        self._supersede(
-            (skipped | original).filtered(
-                lambda intake: intake.state in ("needs_review", "received")
+        superseded = (skipped | original).filtered(
+            lambda intake: (
+                intake.state in ("needs_review", "received")
                 # a later change or cancellation (this one is processed again)
                 # applies after this one: not superseded by it
                 and (intake.action == ACTION_NEW or intake.id < self.id)
             )
         )
-        if not original:
-            raise ReviewNeeded(
-                [
-                    (
-                        "change",
-                        self.env._(
-                            "The shop sent a %(action)s for order %(order)s, which we "
-                            "never received. Ask the shop to send the order itself.",
-                            action=dict(self._fields["action"].selection)[
-                                parsed.action
-                            ].lower(),
-                            order=parsed.external_id,
-                        ),
-                        None,
-                    )
-                ]
+        return original, superseded
+
+    def _lock_to_supersede(self, intakes):
+        """Take the row locks of ``intakes`` (by id: two transactions take them
+        in the same order), before superseding them.
+
+        :raises RetryableJobError: another transaction holds one of them (a
+            *Process again*, a drain processing it), or committed a change to
+            one since this transaction's snapshot began
+        """
+        rows = lock_rows(
+            self.env.cr,
+            "SELECT id FROM ecom_order_intake WHERE id = ANY(%s)"
+            " ORDER BY id FOR UPDATE SKIP LOCKED",
+            [intakes.ids],
+            what="an intake of the same order",
+        )
+        held = intakes - intakes.browse(row[0] for row in rows)
+        if held:
+            raise RetryableJobError(
+                self.env._(
+                    "%(held)s, of the same order, is being processed by someone "
+                    "else; %(intake)s waits for it.",
+                    held=", ".join(held.mapped("name")),
+                    intake=self.name,
+                ),
+                seconds=10,
+                ignore_retry=True,
             )
-        self.original_intake_id = original
-        return original
 
     def _supersede(self, intakes):
         """Cancel ``intakes``, waiting for their processing or a review: this

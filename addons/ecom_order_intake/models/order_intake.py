@@ -11,6 +11,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import create_index, file_open, file_path
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from ..parsers.common import ACTION_DELETE, ACTION_NEW, ACTION_UPDATE
 from ..parsers.header import read_header
 
@@ -502,8 +504,20 @@ class EcomOrderIntake(models.Model):
                     )
                 )
             intake._remember_review_choices()
-            # processing makes orders and payments a reviewer may not create by hand
-            intake.sudo()._process()
+            try:
+                # processing makes orders and payments a reviewer may not
+                # create by hand
+                intake.sudo()._process()
+            except RetryableJobError as wait:
+                # an intake of the same order is being processed right now
+                raise UserError(
+                    self.env._(
+                        "%(intake)s cannot be processed right now: %(why)s Try "
+                        "again in a moment.",
+                        intake=intake.name,
+                        why=str(wait),
+                    )
+                ) from wait
         return True
 
     def action_cancel(self):

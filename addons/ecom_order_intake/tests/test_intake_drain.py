@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from odoo import fields
@@ -148,3 +149,174 @@ class TestDrainsSideBySide(TransactionCase):
             setup.cr.commit()
             for cr in cursors:
                 cr.close()
+
+
+@tagged("post_install", "-at_install")
+class TestSupersedeSideBySide(TransactionCase):
+    """A change that supersedes an earlier change of the order while a person
+    processes that one again (*Process again*: its transaction holds the
+    earlier change's row), on committed data, each transaction with its own
+    cursor."""
+
+    ORDER = "WEB-LOCK-1"
+
+    def setUp(self):
+        super().setUp()
+        # environments are made here: making one takes the registry lock, which
+        # the test runner holds while post-install tests run
+        self.cursors = [self.registry.cursor() for _index in range(4)]
+        for cr in self.cursors:
+            self.addCleanup(cr.close)
+        self.setup_env, self.holder, self.drain, self.job = (
+            self.env(cr=cr) for cr in self.cursors
+        )
+        for waiting in (self.drain, self.job):
+            # what waits for the holder's lock fails the test, not hangs it
+            waiting.cr.execute("SET lock_timeout = '5s'")
+            waiting.cr.commit()
+        env = self.setup_env
+        self.shop = env["ecom.shop"].create(
+            {"name": "Lock shop", "code": "lock-shop", "price_tolerance_percent": 1.0}
+        )
+        env.cr.commit()
+        self.addCleanup(self.clean_up)
+        # the order (made), a change in review (a product the shop's code does
+        # not name), then a change not processed yet
+        self.original = self.store(native_order(self.ORDER, [("O2C-PAPER-A4", 1, 6.5)]))
+        self.original._process_job()
+        self.first_order = self.original.sale_order_id
+        self.change = self.store(
+            native_order(self.ORDER, [("PAPER-A4-SHOP", 2, 6.5)], action="update")
+        )
+        self.change._process_job()
+        self.later = self.store(
+            native_order(self.ORDER, [("O2C-PAPER-A4", 3, 6.5)], action="update")
+        )
+        env.cr.commit()
+        self.assertEqual(self.first_order.state, "sale")
+        self.assertEqual(self.change.state, "needs_review")
+        self.assertEqual(self.later.state, "received")
+
+    def store(self, body):
+        Intake = self.setup_env["ecom.order.intake"]
+        status, _created = Intake._receive(
+            self.shop, f"msg-{uuid.uuid4().hex}", {}, body, read_header(body)
+        )
+        return Intake.search([("name", "=", status["intake"])])
+
+    def clean_up(self):
+        for cr in self.cursors[1:]:
+            cr.rollback()
+        env = self.setup_env
+        env.cr.rollback()
+        env.invalidate_all()
+        intakes = env["ecom.order.intake"].search([("shop_id", "=", self.shop.id)])
+        orders = env["sale.order"].search([("ecom_shop_id", "=", self.shop.id)])
+        env["queue.job"].search(
+            [
+                "|",
+                ("identity_key", "=", self.shop._drain_identity_key()),
+                ("uuid", "in", [uuid for uuid in intakes.mapped("job_uuid") if uuid]),
+            ]
+        ).unlink()
+        intakes.unlink()
+        orders._action_cancel()
+        orders.unlink()
+        self.shop.unlink()
+        env.cr.commit()
+
+    def in_env(self, env, records):
+        return records.with_env(env)
+
+    def assert_waits(self):
+        """While the holder holds the change in review, the drain processing
+        the later change leaves it to its own job, which waits (retries)."""
+        with (
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+            self.assertNoLogs("odoo.addons.ecom_order_intake", "ERROR"),
+        ):
+            processed, failed = (
+                self.drain["ecom.shop"].browse(self.shop.id)._drain_intakes()
+            )
+        self.assertFalse(processed)
+        self.assertEqual(failed, self.in_env(self.drain, self.later))
+        # nothing superseded, nothing made
+        self.assertEqual(self.in_env(self.drain, self.change).state, "needs_review")
+        self.assertEqual(self.in_env(self.drain, self.later).state, "received")
+        self.assertTrue(self.in_env(self.drain, self.later).job_uuid)
+        self.assertEqual(
+            self.drain["sale.order"].search([("ecom_shop_id", "=", self.shop.id)]),
+            self.in_env(self.drain, self.first_order),
+        )
+        self.drain.cr.commit()
+        # the later change's own job: retried, not failed
+        with (
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+            self.assertRaises(RetryableJobError) as waits,
+        ):
+            self.in_env(self.job, self.later)._process_job()
+        self.assertTrue(waits.exception.ignore_retry)
+        self.assertIn(self.change.name, str(waits.exception))
+        self.job.cr.rollback()
+        self.job.invalidate_all()
+
+    def test_a_change_waits_for_a_change_processed_again_then_follows_it(self):
+        # a person processes the change in review again (product chosen): their
+        # transaction holds its row and makes its order, not committed yet
+        change = self.in_env(self.holder, self.change)
+        change.line_ids.product_id = self.holder.ref("o2c_base.product_paper_a4")
+        change.action_reprocess()
+        self.assertEqual(change.state, "done", change.problem_summary)
+        self.assert_waits()
+        # a job whose snapshot began before the person's commit: its lock on
+        # the change fails, a prompt retry
+        self.job.cr.execute("SELECT 1")
+        self.holder.cr.commit()
+        with (
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+            self.assertRaises(RetryableJobError) as lost,
+        ):
+            self.in_env(self.job, self.later)._process_job()
+        self.assertEqual(lost.exception.seconds, 1)
+        self.job.cr.rollback()
+        self.job.invalidate_all()
+        # with a fresh snapshot: the change made an order, the later change
+        # replaces that order (the change is not superseded)
+        later = self.in_env(self.job, self.later)
+        later._process_job()
+        self.assertEqual(later.state, "done", later.problem_summary)
+        change = self.in_env(self.job, self.change)
+        self.assertEqual(change.state, "done")
+        self.assertEqual(later.original_intake_id, change)
+        self.assertEqual(change.sale_order_id.state, "cancel")
+        self.assertEqual(self.in_env(self.job, self.first_order).state, "cancel")
+        confirmed = self.job["sale.order"].search(
+            [("ecom_shop_id", "=", self.shop.id), ("state", "=", "sale")]
+        )
+        self.assertEqual(confirmed, later.sale_order_id)
+        self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
+        self.job.cr.commit()
+
+    def test_a_change_waits_for_a_held_change_then_supersedes_it(self):
+        # a person's transaction holds the change in review, then lets go
+        # (e.g. its processing failed)
+        self.holder.cr.execute(
+            "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE",
+            [self.change.id],
+        )
+        self.assert_waits()
+        self.holder.cr.rollback()
+        later = self.in_env(self.job, self.later)
+        later._process_job()
+        self.assertEqual(later.state, "done", later.problem_summary)
+        change = self.in_env(self.job, self.change)
+        self.assertEqual(change.state, "cancelled")
+        self.assertFalse(change.activity_ids)
+        self.assertEqual(later.original_intake_id, self.in_env(self.job, self.original))
+        self.assertEqual(self.in_env(self.job, self.first_order).state, "cancel")
+        confirmed = self.job["sale.order"].search(
+            [("ecom_shop_id", "=", self.shop.id), ("state", "=", "sale")]
+        )
+        self.assertEqual(confirmed, later.sale_order_id)
+        self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
+        self.job.cr.commit()

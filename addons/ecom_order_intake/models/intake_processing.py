@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_date
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -228,6 +228,28 @@ class EcomOrderIntake(models.Model):
 
     def _apply_update(self, parsed, attempt):
         original = self._find_original(parsed)
+        if original.action == ACTION_DELETE and original.state == "done":
+            # not revived silently: the shop's cancellation was its word
+            raise ReviewNeeded(
+                [
+                    (
+                        "change",
+                        self.env._(
+                            "The shop cancelled this order with %(intake)s on "
+                            "%(date)s; a change arrived afterwards: re-create the "
+                            "order by hand or ask the shop.",
+                            intake=original.name,
+                            date=format_date(
+                                self.env,
+                                fields.Datetime.context_timestamp(
+                                    self, original.received_at
+                                ),
+                            ),
+                        ),
+                        None,
+                    )
+                ]
+            )
         old_order = original.sale_order_id
         if not old_order:
             # a new order still to be made, superseded by this change (now or
@@ -256,9 +278,10 @@ class EcomOrderIntake(models.Model):
 
     def _apply_delete(self, parsed, attempt):
         original = self._find_original(parsed)
-        # no order: a new order still to be made, cancelled with the intake
+        # no order: a new order still to be made, cancelled with the intake;
+        # an order already cancelled (the shop cancels it again): nothing to do
         order = original.sale_order_id
-        if order:
+        if order and order.state != "cancel":
             self._check_changeable(order)
             with self.env.cr.savepoint():
                 order._action_cancel()

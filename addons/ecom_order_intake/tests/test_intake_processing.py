@@ -866,6 +866,82 @@ class TestIntakeProcessing(IntakeCase):
         self.assertEqual(confirmed, later.sale_order_id)
         self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
 
+    def test_a_change_after_the_shop_cancelled_the_order_is_reviewed(self):
+        """The shop cancelled the order, then sends a change of it: not a new
+        order made silently, nor the cancelled one cancelled again; review."""
+        original = self.receive(native_order("WEB-177", [("O2C-PAPER-A4", 1, 6.5)]))
+        order = original.sale_order_id
+        delete = self.receive(
+            native_order("WEB-177", [("O2C-PAPER-A4", 1, 6.5)], action="delete")
+        )
+        self.assertEqual(delete.state, "done", delete.problem_summary)
+        self.assertEqual(order.state, "cancel")
+        messages = order.message_ids
+        change = self.receive(
+            native_order("WEB-177", [("O2C-PAPER-A4", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        self.assertEqual(change.problem_ids.code, "change")
+        self.assertIn(
+            f"cancelled this order with {delete.name} on", change.problem_summary
+        )
+        self.assertIn("re-create the order by hand", change.problem_summary)
+        self.assertFalse(change.sale_order_id)
+        self.assertEqual(delete.state, "done")
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.message_ids, messages)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-177")]),
+            1,
+        )
+        # processed again, it stays in review: the reviewer re-creates the
+        # order or cancels the intake
+        change.action_reprocess()
+        self.assertEqual(change.state, "needs_review")
+        self.assertEqual(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-177")]),
+            1,
+        )
+
+    def test_a_change_after_the_shop_cancelled_an_order_in_review_is_reviewed(self):
+        """An order in review the shop cancelled is not made by a later change."""
+        original = self.receive(native_order("WEB-178", [("PAPER-A4-SHOP", 1, 6.5)]))
+        self.assertEqual(original.state, "needs_review")
+        delete = self.receive(
+            native_order("WEB-178", [("PAPER-A4-SHOP", 1, 6.5)], action="delete")
+        )
+        self.assertEqual(delete.state, "done", delete.problem_summary)
+        self.assertEqual(original.state, "cancelled")
+        change = self.receive(
+            native_order("WEB-178", [("O2C-PAPER-A4", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        self.assertIn(delete.name, change.problem_summary)
+        self.assertFalse(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-178")])
+        )
+
+    def test_a_cancellation_of_a_cancelled_order_is_done_quietly(self):
+        """The shop cancels an order twice: the second cancellation is done,
+        with the order it cancelled, and leaves the order as it is."""
+        original = self.receive(native_order("WEB-179", [("O2C-PAPER-A4", 1, 6.5)]))
+        order = original.sale_order_id
+        delete = self.receive(
+            native_order("WEB-179", [("O2C-PAPER-A4", 1, 6.5)], action="delete")
+        )
+        self.assertEqual(order.state, "cancel")
+        messages = order.message_ids
+        # another document (a repeated delivery of the first one would be
+        # answered with its intake)
+        again = self.receive(
+            native_order("WEB-179", [("O2C-PAPER-A4", 2, 6.5)], action="delete")
+        )
+        self.assertEqual(again.state, "done", again.problem_summary)
+        self.assertEqual(again.sale_order_id, order)
+        self.assertEqual(again.original_intake_id, delete)
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.message_ids, messages)
+
     def test_change_of_an_invoiced_order_is_reviewed(self):
         original = self.receive(native_order("WEB-119", [("O2C-PAPER-A4", 1, 6.5)]))
         original.sale_order_id.order_line.qty_delivered = 1

@@ -290,12 +290,17 @@ class TestSupersedeSideBySide(TransactionCase):
         self.assertEqual(later.original_intake_id, change)
         self.assertEqual(change.sale_order_id.state, "cancel")
         self.assertEqual(self.in_env(self.job, self.first_order).state, "cancel")
+        self.assert_only_the_later_change_confirmed(later)
+        self.job.cr.commit()
+
+    def assert_only_the_later_change_confirmed(self, later):
+        """The shop's last word stands: the later change's order (3 units) is
+        the shop's only confirmed order."""
         confirmed = self.job["sale.order"].search(
             [("ecom_shop_id", "=", self.shop.id), ("state", "=", "sale")]
         )
         self.assertEqual(confirmed, later.sale_order_id)
         self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
-        self.job.cr.commit()
 
     def test_a_change_waits_for_a_held_change_then_supersedes_it(self):
         # a person's transaction holds the change in review, then lets go
@@ -314,9 +319,5 @@ class TestSupersedeSideBySide(TransactionCase):
         self.assertFalse(change.activity_ids)
         self.assertEqual(later.original_intake_id, self.in_env(self.job, self.original))
         self.assertEqual(self.in_env(self.job, self.first_order).state, "cancel")
-        confirmed = self.job["sale.order"].search(
-            [("ecom_shop_id", "=", self.shop.id), ("state", "=", "sale")]
-        )
-        self.assertEqual(confirmed, later.sale_order_id)
-        self.assertEqual(confirmed.order_line.product_uom_qty, 3.0)
+        self.assert_only_the_later_change_confirmed(later)
         self.job.cr.commit()

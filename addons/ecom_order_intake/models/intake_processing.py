@@ -256,6 +256,23 @@ class EcomOrderIntake(models.Model):
             # on its earlier attempt): the change makes it
             self._apply_new(parsed, attempt)
             return
+        if old_order.state == "cancel":
+            # cancelled in Odoo, not by the shop (see above): a person decided
+            # it; not revived by a change
+            raise ReviewNeeded(
+                [
+                    (
+                        "change",
+                        self.env._(
+                            "%(order)s was cancelled in Odoo; the shop sent a change "
+                            "of it afterwards: re-create the order by hand or ask "
+                            "the shop.",
+                            order=old_order.name,
+                        ),
+                        None,
+                    )
+                ]
+            )
         self._check_changeable(old_order)
         result = self._match_or_review(parsed, attempt)
         with self.env.cr.savepoint():

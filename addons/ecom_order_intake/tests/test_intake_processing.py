@@ -903,6 +903,27 @@ class TestIntakeProcessing(IntakeCase):
             1,
         )
 
+    def test_a_change_of_an_order_cancelled_in_odoo_is_reviewed(self):
+        """A person cancelled the sale order in Odoo; the shop then sends a
+        change of it: not a new order made silently, review."""
+        original = self.receive(native_order("WEB-179", [("O2C-PAPER-A4", 1, 6.5)]))
+        order = original.sale_order_id
+        order._action_cancel()
+        messages = order.message_ids
+        change = self.receive(
+            native_order("WEB-179", [("O2C-PAPER-A4", 2, 6.5)], action="update")
+        )
+        self.assertEqual(change.state, "needs_review")
+        self.assertEqual(change.problem_ids.code, "change")
+        self.assertIn(f"{order.name} was cancelled in Odoo", change.problem_summary)
+        self.assertFalse(change.sale_order_id)
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.message_ids, messages)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("client_order_ref", "=", "WEB-179")]),
+            1,
+        )
+
     def test_a_change_after_the_shop_cancelled_an_order_in_review_is_reviewed(self):
         """An order in review the shop cancelled is not made by a later change."""
         original = self.receive(native_order("WEB-178", [("PAPER-A4-SHOP", 1, 6.5)]))

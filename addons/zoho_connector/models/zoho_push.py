@@ -355,9 +355,11 @@ class AccountMove(models.Model):
     def _zoho_invoice_status(self):
         """:return: the invoice's *Status* in Zoho: ``Cancelled`` (one of the
         values of Zoho's Invoices picklist) once it is no longer a posted invoice
-        (cancelled, or reset to draft and not posted again), else ``Paid`` or
-        ``Created``"""
-        if self.state != "posted":
+        (cancelled, or reset to draft and not posted again) or once its credit
+        note reversed it in full, else ``Paid`` or ``Created``"""
+        if self.state != "posted" or self.payment_state == "reversed":
+            # a reversed invoice is cancelled by its credit note, which Zoho
+            # does not get: it is void, not paid
             return ZOHO_CANCELLED
         return "Paid" if self.payment_state in ("paid", "in_payment") else "Created"
 

@@ -374,6 +374,22 @@ class TestZohoPush(ZohoCase):
             trap.perform_enqueued_jobs()
         self.assertFalse(self.api_calls("/Invoices"))
 
+    def test_invoice_reversed_by_its_credit_note_is_cancelled_in_zoho(self):
+        invoice = self.pushed_invoice(100.0)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "void"})
+        )
+        with self.trap_jobs() as trap:
+            reversal.refund_moves()
+            # posted, the credit note meets the invoice it reverses
+            invoice.reversal_move_ids.action_post()
+            self.assertEqual(invoice.payment_state, "reversed")
+            trap.perform_enqueued_jobs()
+        record = self.zoho_invoice(invoice)
+        self.assertEqual((record["Status"], record["Balance__c"]), ("Cancelled", 0.0))
+
     def test_invoice_reset_to_draft_is_cancelled_in_zoho_until_posted_again(self):
         invoice = self.pushed_invoice(100.0)
         (old_pdf,) = self.zoho_pdfs(invoice)

@@ -276,16 +276,21 @@ class PaymentProvider(models.Model):
         )
         return statement
 
-    def _portal_payments_pair_with_charge(self, st_line, charge_bt):
-        """Reconcile a line taking a charge back with the charge's statement
-        line (found by the charge's balance transaction id)."""
-        charge_line = self.env["account.bank.statement.line"].search(
+    def _portal_payments_charge_statement_line(self, charge_bt):
+        """:return: the statement line of this journal that imported a charge,
+        found by the charge's balance transaction id (empty when not imported)"""
+        return self.env["account.bank.statement.line"].search(
             [
                 ("journal_id", "=", self.journal_id.id),
                 ("stripe_balance_transaction_id", "=", charge_bt),
             ],
             limit=1,
         )
+
+    def _portal_payments_pair_with_charge(self, st_line, charge_bt):
+        """Reconcile a line taking a charge back with the charge's statement
+        line."""
+        charge_line = self._portal_payments_charge_statement_line(charge_bt)
         account = st_line.move_id.line_ids.account_id.filtered("reconcile")
         if charge_line and account:
             self._portal_payments_reconcile(st_line, charge_line.move_id, account)

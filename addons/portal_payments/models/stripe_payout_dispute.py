@@ -131,12 +131,8 @@ class PaymentProvider(models.Model):
             items = open_items.filtered(
                 lambda aml, d=dispute_id: aml.statement_line_id.stripe_dispute_id == d
             )
-            charge_line = self.env["account.bank.statement.line"].search(
-                [
-                    ("journal_id", "=", self.journal_id.id),
-                    ("stripe_balance_transaction_id", "=", charge.balance_transaction),
-                ],
-                limit=1,
+            charge_line = self._portal_payments_charge_statement_line(
+                charge.balance_transaction
             )
             # the charge's counterpart, open again since the payment is reversed
             target = charge_line.move_id.line_ids.filtered(

@@ -224,7 +224,7 @@ class ZohoBackend(models.Model):
                     )
                 for invoice, result in zip(batch, results, strict=True):
                     if result.get("status") == "success":
-                        invoice._zoho_note_sent()
+                        invoice._zoho_remember_sent()
                         work.counts["updated"] += 1
                     else:
                         details = result.get("details") or {}
@@ -315,7 +315,7 @@ class AccountMove(models.Model):
                 self._zoho_attach_pdf(client, module, record_id)
             work.counts["created" if not self.zoho_record_id else "updated"] += 1
             self.write({"zoho_record_id": record_id, "zoho_module": module})
-            self._zoho_note_sent()
+            self._zoho_remember_sent()
         return f"{module} {record_id}"
 
     def _zoho_invoice_module(self, backend, client):
@@ -367,7 +367,7 @@ class AccountMove(models.Model):
         """:return: what the customer owes on this invoice: nothing unless posted"""
         return self.amount_residual if self.state == "posted" else 0.0
 
-    def _zoho_note_sent(self):
+    def _zoho_remember_sent(self):
         """Remember what Zoho's record says, so it is sent again only when it
         changes (see ``zoho.backend._zoho_refresh_invoices``)."""
         self.write(

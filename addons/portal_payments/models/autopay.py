@@ -145,7 +145,7 @@ class PortalPaymentsAutopayAttempt(models.Model):
                     "currency_id": invoice.currency_id.id,
                     "partner_id": token.partner_id.id,
                     "operation": "offline",
-                    "reference": f"{invoice.name}-AUTOPAY-{self.attempt}",
+                    "reference": self._reference(),
                     "invoice_ids": [fields.Command.set(invoice.ids)],
                 }
             )
@@ -191,10 +191,16 @@ class PortalPaymentsAutopayAttempt(models.Model):
                     "Its charge job has not run or has failed (see the job queue). "
                     "Look for reference %s in Stripe before charging the customer "
                     "again: autopay makes no new attempt meanwhile.",
-                    f"{invoice.name}-AUTOPAY-{attempt.attempt}",
+                    attempt._reference(),
                 ),
                 user_id=attempt._accountant().id,
             )
+
+    def _reference(self):
+        """:return: the reference of this attempt's transaction: Stripe's
+        idempotency key, and what the accountant looks up in Stripe"""
+        self.ensure_one()
+        return f"{self.move_id.name}-AUTOPAY-{self.attempt}"
 
     def _accountant(self):
         """:return: who settles this attempt's invoice when autopay cannot."""

@@ -86,11 +86,15 @@ class BackendTokenStore:
         """
         with independent_env(self._env) as env:
             cr = env.cr
-            # one refresh at a time per backend, even before its first token exists
-            cr.execute(
-                "SELECT pg_advisory_xact_lock(hashtext('zoho_backend_token'), %s)",
-                [self._backend_id],
-            )
+            # one refresh at a time per backend, even before its first token
+            # exists. READ COMMITTED (its own transaction, not started yet): after
+            # waiting for the lock, the token another process has just saved is
+            # read and used. A REPEATABLE READ snapshot would date from before
+            # the wait: a second refresh, then a serialization failure on save.
+            lock = "SELECT pg_advisory_xact_lock(hashtext('zoho_backend_token'), %s)"
+            if not env.registry.in_test_mode():
+                lock = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " + lock
+            cr.execute(lock, [self._backend_id])
             current = self._read(cr)
             now = datetime.now(tz=UTC).timestamp()
             if (

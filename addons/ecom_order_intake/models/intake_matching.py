@@ -13,6 +13,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.o2c_base.models.res_partner import email_lookup_key
 
 from ..parsers.common import PAYMENT_CARD
+from ..utils.prefetch import prefetched_field_names
 from ..utils.unece import uom_xmlid
 
 
@@ -145,9 +146,12 @@ class EcomOrderIntake(models.Model):
             domains.append([("default_code", "in", list(skus))])
         if gtins:
             domains.append([("barcode", "in", list(gtins))])
-        products = self.env["product.product"].search_fetch(
+        Product = self.env["product.product"]
+        products = Product.search_fetch(
             [*self._product_search_domain(), *Domain_or(domains)],
-            ["default_code", "barcode"],
+            # every field a read of them fetches (the order's lines read them
+            # next): one query, not a search and then a read
+            prefetched_field_names(Product),
             # grouped by code below: no sort by translated name
             order="id",
         )
@@ -292,14 +296,17 @@ class EcomOrderIntake(models.Model):
         ]
         if not lookups:
             return []
-        partners = Partner.search(
+        partners = Partner.search_fetch(
             [
                 *Partner._check_company_domain(self.company_id),
                 # whoever an order was shipped to (a delivery address this
                 # intake made) is not the customer who pays for it
                 ("type", "!=", "delivery"),
                 *Domain_or([[(name, "=", value)] for name, value in lookups]),
-            ]
+            ],
+            # compared below, and read by the order: one query, not a search
+            # and then a read
+            prefetched_field_names(Partner),
         )
         return [
             partners.filtered(

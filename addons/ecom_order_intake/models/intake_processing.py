@@ -17,6 +17,7 @@ from ..parsers.common import (
     PAYMENT_CARD,
     OrderParseError,
 )
+from ..utils.prefetch import prefetched_field_names
 from ..utils.row_locks import lock_rows
 
 _logger = logging.getLogger(__name__)
@@ -91,16 +92,7 @@ class EcomOrderIntake(models.Model):
         self.invalidate_recordset()
         # what the ORM would prefetch, and the document, in one query (a binary
         # field is not prefetched with the others: a second query every order)
-        self.fetch(
-            [
-                name
-                for name, field in self._fields.items()
-                if field.store
-                and field.prefetch is True
-                and field.is_accessible(self.env)
-            ]
-            + ["raw_payload"]
-        )
+        self.fetch(prefetched_field_names(self) + ["raw_payload"])
         if self.state in ("done", "cancelled"):
             return
         attempt = Attempt({"attempt_count": self.attempt_count + 1})

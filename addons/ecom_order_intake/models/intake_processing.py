@@ -3,6 +3,8 @@
 import logging
 from dataclasses import dataclass, field
 
+from psycopg2.errors import LockNotAvailable
+
 from odoo import Command, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_date
@@ -417,6 +419,10 @@ class EcomOrderIntake(models.Model):
             *Process again*, a drain processing it), or committed a change to
             one since this transaction's snapshot began
         """
+        wait = self.env.context.get("ecom_intake_wait_for_locks")
+        if wait:
+            self._wait_to_supersede(intakes, wait)
+            return
         rows = lock_rows(
             self.env.cr,
             "SELECT id FROM ecom_order_intake WHERE id = ANY(%s)"
@@ -426,16 +432,46 @@ class EcomOrderIntake(models.Model):
         )
         held = intakes - intakes.browse(row[0] for row in rows)
         if held:
-            raise RetryableJobError(
-                self.env._(
-                    "%(held)s, of the same order, is being processed by someone "
-                    "else; %(intake)s waits for it.",
-                    held=", ".join(held.mapped("name")),
-                    intake=self.name,
-                ),
-                seconds=10,
-                ignore_retry=True,
+            raise self._held_elsewhere(held)
+
+    def _wait_to_supersede(self, intakes, wait):
+        """A person's *Process again*: wait for the other transaction that holds
+        one of ``intakes`` (a drain making its order takes well under a second
+        an intake), up to ``wait`` (a PostgreSQL ``lock_timeout``, e.g. "15s").
+
+        Should the other transaction commit a change to one of them, the lock
+        fails with a serialization error, which Odoo answers by running the
+        person's request again, from a fresh snapshot (``service.model.retrying``).
+
+        :raises RetryableJobError: still held after the wait
+        """
+        cr = self.env.cr
+        cr.execute("SHOW lock_timeout")
+        lock_timeout = cr.fetchone()[0]
+        try:
+            cr.execute(
+                "SELECT set_config('lock_timeout', %s, true);"
+                " SELECT id FROM ecom_order_intake WHERE id = ANY(%s)"
+                " ORDER BY id FOR UPDATE;"
+                " SELECT set_config('lock_timeout', %s, true)",
+                [wait, intakes.ids, lock_timeout],
+                log_exceptions=False,
             )
+        except LockNotAvailable as exc:
+            raise self._held_elsewhere(intakes) from exc
+
+    def _held_elsewhere(self, held):
+        """:return: the error that makes this intake wait for ``held``."""
+        return RetryableJobError(
+            self.env._(
+                "%(held)s, of the same order, is being processed by someone "
+                "else; %(intake)s waits for it.",
+                held=", ".join(held.mapped("name")),
+                intake=self.name,
+            ),
+            seconds=10,
+            ignore_retry=True,
+        )
 
     def _supersede(self, intakes):
         """Cancel ``intakes``, waiting for their processing or a review: this

@@ -26,6 +26,11 @@ STATES = [
 ]
 
 # headers worth keeping next to the payload; the signature proves what was signed
+# how long a person's *Process again* waits for another transaction that holds
+# an intake of the same order (a PostgreSQL lock_timeout); a context key
+# ``ecom_intake_wait_for_locks`` sets another
+PERSON_LOCK_WAIT = "15s"
+
 KEPT_HEADERS = (
     "webhook-id",
     "webhook-timestamp",
@@ -506,10 +511,15 @@ class EcomOrderIntake(models.Model):
             intake._remember_review_choices()
             try:
                 # processing makes orders and payments a reviewer may not
-                # create by hand
-                intake.sudo()._process()
+                # create by hand; an intake of the same order another
+                # transaction holds is waited for (a job would retry later)
+                intake.sudo().with_context(
+                    ecom_intake_wait_for_locks=self.env.context.get(
+                        "ecom_intake_wait_for_locks", PERSON_LOCK_WAIT
+                    )
+                )._process()
             except RetryableJobError as wait:
-                # an intake of the same order is being processed right now
+                # still held after the wait
                 raise UserError(
                     self.env._(
                         "%(intake)s cannot be processed right now: %(why)s Try "

@@ -1,7 +1,9 @@
+import threading
 import uuid
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -320,3 +322,51 @@ class TestSupersedeSideBySide(TransactionCase):
         self.assertEqual(self.in_env(self.job, self.first_order).state, "cancel")
         self.assert_only_the_later_change_confirmed(later)
         self.job.cr.commit()
+
+    def hold_change(self):
+        """The holder's transaction takes the change in review's row."""
+        self.holder.cr.execute(
+            "SELECT id FROM ecom_order_intake WHERE id = %s FOR UPDATE",
+            [self.change.id],
+        )
+
+    def test_process_again_waits_for_a_held_change_then_supersedes_it(self):
+        # a person processes the later change again while another transaction
+        # holds the change in review, and lets go of it a moment later
+        self.hold_change()
+        released = threading.Event()
+
+        def release():
+            self.holder.cr.rollback()
+            released.set()
+
+        timer = threading.Timer(0.5, release)
+        timer.start()
+        self.addCleanup(timer.cancel)
+        later = self.in_env(self.job, self.later)
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            later.action_reprocess()
+        # it waited for the lock instead of asking the person to try again
+        self.assertTrue(released.is_set())
+        self.assertEqual(later.state, "done", later.problem_summary)
+        self.assertEqual(self.in_env(self.job, self.change).state, "cancelled")
+        self.assert_only_the_later_change_confirmed(later)
+        # the person's lock_timeout is theirs again (5 s, set by this test)
+        self.job.cr.execute("SHOW lock_timeout")
+        self.assertEqual(self.job.cr.fetchone()[0], "5s")
+        self.job.cr.commit()
+
+    def test_process_again_says_to_try_later_when_still_held(self):
+        self.hold_change()
+        later = self.in_env(self.job, self.later).with_context(
+            ecom_intake_wait_for_locks="200ms"
+        )
+        with (
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+            self.assertRaisesRegex(UserError, "Try again in a moment"),
+        ):
+            later.action_reprocess()
+        self.job.cr.rollback()
+        self.job.invalidate_all()
+        self.assertEqual(self.in_env(self.job, self.change).state, "needs_review")
+        self.assertEqual(self.in_env(self.job, self.later).state, "received")

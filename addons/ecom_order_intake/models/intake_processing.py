@@ -436,8 +436,8 @@ class EcomOrderIntake(models.Model):
 
     def _wait_to_supersede(self, intakes, wait):
         """A person's *Process again*: wait for the other transaction that holds
-        one of ``intakes`` (a drain making its order takes well under a second
-        an intake), up to ``wait`` (a PostgreSQL ``lock_timeout``, e.g. "15s").
+        one of ``intakes`` (a drain takes well under a second per intake), up to
+        ``wait`` (a PostgreSQL ``lock_timeout``, e.g. "15s").
 
         Should the other transaction commit a change to one of them, the lock
         fails with a serialization error, which Odoo answers by running the

@@ -25,12 +25,12 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 
-# headers worth keeping next to the payload; the signature proves what was signed
 # how long a person's *Process again* waits for another transaction that holds
 # an intake of the same order (a PostgreSQL lock_timeout); a context key
 # ``ecom_intake_wait_for_locks`` sets another
 PERSON_LOCK_WAIT = "15s"
 
+# headers worth keeping next to the payload; the signature proves what was signed
 KEPT_HEADERS = (
     "webhook-id",
     "webhook-timestamp",

@@ -32,6 +32,11 @@ class ReviewNeeded(Exception):
         super().__init__(problems)
         self.problems = problems
 
+    @classmethod
+    def of_order(cls, code, message):
+        """:return: the exception for one problem of the whole order (no line)."""
+        return cls([(code, message, None)])
+
 
 @dataclass
 class Attempt:
@@ -224,25 +229,18 @@ class EcomOrderIntake(models.Model):
         original = self._find_original(parsed)
         if original.action == ACTION_DELETE and original.state == "done":
             # not revived silently: the shop's cancellation was its word
-            raise ReviewNeeded(
-                [
-                    (
-                        "change",
-                        self.env._(
-                            "The shop cancelled this order with %(intake)s on "
-                            "%(date)s; a change arrived afterwards: re-create the "
-                            "order by hand or ask the shop.",
-                            intake=original.name,
-                            date=format_date(
-                                self.env,
-                                fields.Datetime.context_timestamp(
-                                    self, original.received_at
-                                ),
-                            ),
-                        ),
-                        None,
-                    )
-                ]
+            raise ReviewNeeded.of_order(
+                "change",
+                self.env._(
+                    "The shop cancelled this order with %(intake)s on "
+                    "%(date)s; a change arrived afterwards: re-create the "
+                    "order by hand or ask the shop.",
+                    intake=original.name,
+                    date=format_date(
+                        self.env,
+                        fields.Datetime.context_timestamp(self, original.received_at),
+                    ),
+                ),
             )
         old_order = original.sale_order_id
         if not old_order:
@@ -253,19 +251,14 @@ class EcomOrderIntake(models.Model):
         if old_order.state == "cancel":
             # cancelled in Odoo, not by the shop (see above): a person decided
             # it; not revived by a change
-            raise ReviewNeeded(
-                [
-                    (
-                        "change",
-                        self.env._(
-                            "%(order)s was cancelled in Odoo; the shop sent a change "
-                            "of it afterwards: re-create the order by hand or ask "
-                            "the shop.",
-                            order=old_order.name,
-                        ),
-                        None,
-                    )
-                ]
+            raise ReviewNeeded.of_order(
+                "change",
+                self.env._(
+                    "%(order)s was cancelled in Odoo; the shop sent a change "
+                    "of it afterwards: re-create the order by hand or ask "
+                    "the shop.",
+                    order=old_order.name,
+                ),
             )
         self._check_changeable(old_order)
         result = self._match_or_review(parsed, attempt)
@@ -350,21 +343,16 @@ class EcomOrderIntake(models.Model):
             locked.invalidate_recordset()
         self._supersede(superseded)
         if not original:
-            raise ReviewNeeded(
-                [
-                    (
-                        "change",
-                        self.env._(
-                            "The shop sent a %(action)s for order %(order)s, which we "
-                            "never received. Ask the shop to send the order itself.",
-                            action=dict(self._fields["action"].selection)[
-                                parsed.action
-                            ].lower(),
-                            order=parsed.external_id,
-                        ),
-                        None,
-                    )
-                ]
+            raise ReviewNeeded.of_order(
+                "change",
+                self.env._(
+                    "The shop sent a %(action)s for order %(order)s, which we "
+                    "never received. Ask the shop to send the order itself.",
+                    action=dict(self._fields["action"].selection)[
+                        parsed.action
+                    ].lower(),
+                    order=parsed.external_id,
+                ),
             )
         self.original_intake_id = original
         return original
@@ -490,20 +478,15 @@ class EcomOrderIntake(models.Model):
     def _check_changeable(self, order):
         invoiced = order.invoice_ids.filtered(lambda move: move.state != "cancel")
         if invoiced:
-            raise ReviewNeeded(
-                [
-                    (
-                        "change",
-                        self.env._(
-                            "The shop changed or cancelled %(order)s, but it is "
-                            "already "
-                            "invoiced (%(invoices)s). Handle the change by hand.",
-                            order=order.name,
-                            invoices=", ".join(invoiced.mapped("name")),
-                        ),
-                        None,
-                    )
-                ]
+            raise ReviewNeeded.of_order(
+                "change",
+                self.env._(
+                    "The shop changed or cancelled %(order)s, but it is "
+                    "already "
+                    "invoiced (%(invoices)s). Handle the change by hand.",
+                    order=order.name,
+                    invoices=", ".join(invoiced.mapped("name")),
+                ),
             )
 
     def _prepare_sale_order_vals(self, parsed, result):
@@ -635,20 +618,15 @@ class EcomOrderIntake(models.Model):
             or payment.method != PAYMENT_CARD
             or payment.reference != earlier.payment_reference
         ):
-            raise ReviewNeeded(
-                [
-                    (
-                        "payment",
-                        self.env._(
-                            "%(order)s, which this change replaces, was paid by "
-                            "card (%(ref)s) and the change does not carry that "
-                            "payment. Refund or move the payment by hand.",
-                            order=replaced.name,
-                            ref=earlier.payment_reference,
-                        ),
-                        None,
-                    )
-                ]
+            raise ReviewNeeded.of_order(
+                "payment",
+                self.env._(
+                    "%(order)s, which this change replaces, was paid by "
+                    "card (%(ref)s) and the change does not carry that "
+                    "payment. Refund or move the payment by hand.",
+                    order=replaced.name,
+                    ref=earlier.payment_reference,
+                ),
             )
         if not payment or payment.method != PAYMENT_CARD:
             return
@@ -660,44 +638,34 @@ class EcomOrderIntake(models.Model):
         if float_compare(
             amount, order.amount_total, precision_rounding=currency.rounding
         ):
-            raise ReviewNeeded(
-                [
-                    (
-                        "payment",
-                        self.env._(
-                            "The card payment %(ref)s is %(paid)s %(cur)s but the "
-                            "order "
-                            "totals %(total)s %(cur)s.",
-                            ref=payment.reference,
-                            paid=currency.round(amount),
-                            total=order.amount_total,
-                            cur=currency.name,
-                        ),
-                        None,
-                    )
-                ]
+            raise ReviewNeeded.of_order(
+                "payment",
+                self.env._(
+                    "The card payment %(ref)s is %(paid)s %(cur)s but the "
+                    "order "
+                    "totals %(total)s %(cur)s.",
+                    ref=payment.reference,
+                    paid=currency.round(amount),
+                    total=order.amount_total,
+                    cur=currency.name,
+                ),
             )
         if earlier:
             if float_compare(
                 earlier.amount, amount, precision_rounding=currency.rounding
             ):
-                raise ReviewNeeded(
-                    [
-                        (
-                            "payment",
-                            self.env._(
-                                "The card payment %(ref)s was recorded as %(paid)s "
-                                "%(cur)s for %(order)s; the change says %(now)s "
-                                "%(cur)s. Correct the payment by hand.",
-                                ref=payment.reference,
-                                paid=earlier.amount,
-                                order=replaced.name,
-                                now=currency.round(amount),
-                                cur=currency.name,
-                            ),
-                            None,
-                        )
-                    ]
+                raise ReviewNeeded.of_order(
+                    "payment",
+                    self.env._(
+                        "The card payment %(ref)s was recorded as %(paid)s "
+                        "%(cur)s for %(order)s; the change says %(now)s "
+                        "%(cur)s. Correct the payment by hand.",
+                        ref=payment.reference,
+                        paid=earlier.amount,
+                        order=replaced.name,
+                        now=currency.round(amount),
+                        cur=currency.name,
+                    ),
                 )
             # the same charge: its payment now pays the order that replaces it
             order.ecom_payment_id = earlier
